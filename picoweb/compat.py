@@ -1,0 +1,80 @@
+"""The few places where CPython and MicroPython differ, decided once at import."""
+
+try:
+    import asyncio
+except ImportError:  # MicroPython builds that predate the asyncio name
+    import uasyncio as asyncio
+
+try:
+    import logging
+except ImportError:
+    try:
+        import ulogging as logging
+    except ImportError:
+        logging = None
+
+import sys
+
+IS_MICROPYTHON = sys.implementation.name == "micropython"
+
+if IS_MICROPYTHON:
+
+    def decode_header(raw):
+        # MicroPython only has UTF-8; invalid bytes must not become a 500.
+        return str(raw, "utf-8")
+
+    def print_exception(exc):
+        sys.print_exception(exc)
+
+else:
+
+    def decode_header(raw):
+        # latin-1 maps every byte to one code point: lossless, never raises.
+        return raw.decode("latin-1")
+
+    def print_exception(exc):
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+async def call(func, *args, **kwargs):
+    """Call a hook or handler that may be a plain or an async function."""
+    result = func(*args, **kwargs)
+    # Coroutines are generators on MicroPython: both have send().
+    if hasattr(result, "send"):
+        result = await result
+    return result
+
+
+class _SilentLog:
+    """Stands in for a logger where no logging module exists."""
+
+    def _drop(self, *args, **kwargs):
+        pass
+
+    debug = info = warning = error = exception = _drop
+
+
+def get_logger(name, debug):
+    """A logger for `name`: silent when debug < 0 or no logging module exists."""
+    if debug < 0 or logging is None:
+        return _SilentLog()
+    log = logging.getLogger(name)
+    level = logging.DEBUG if debug > 0 else logging.INFO
+    if hasattr(log, "setLevel"):
+        log.setLevel(level)
+    if hasattr(logging, "basicConfig"):
+        logging.basicConfig(level=level)
+    return log
+
+
+def log_exception(log, message, exc):
+    """Log `message` with the traceback of `exc`, on either runtime."""
+    if isinstance(log, _SilentLog):
+        return
+    if not IS_MICROPYTHON:
+        log.error(message, exc_info=exc)
+    else:
+        log.error(message)
+        print_exception(exc)

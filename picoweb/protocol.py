@@ -1,0 +1,320 @@
+"""HTTP/1.x parsing and serialisation over bytes: no sockets, no asyncio.
+
+The server, the test client and the fuzz tests all drive these functions,
+so each behaviour here is tested once and holds on both runtimes.
+"""
+
+from .compat import decode_header
+from .errors import HTTPError
+
+REASONS = {
+    100: "Continue", 200: "OK", 201: "Created", 202: "Accepted",
+    204: "No Content", 206: "Partial Content",
+    301: "Moved Permanently", 302: "Found", 303: "See Other",
+    304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+    404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
+    409: "Conflict", 410: "Gone", 411: "Length Required",
+    413: "Content Too Large", 414: "URI Too Long",
+    415: "Unsupported Media Type", 416: "Range Not Satisfiable",
+    422: "Unprocessable Content", 429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error", 501: "Not Implemented",
+    502: "Bad Gateway", 503: "Service Unavailable",
+    505: "HTTP Version Not Supported",
+}
+
+# Characters allowed in a method or header name (RFC 9110 "token").
+_TOKEN = frozenset(
+    b"!#$%&'*+-.^_`|~0123456789"
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+
+
+class Limits:
+    """Per-app bounds on what one request may make the server hold or wait for.
+
+    Change one on an app with `app.limits.max_body = 10 * 1024 * 1024`, or per
+    route for the body with `@app.route(..., max_body=...)`.
+    """
+
+    max_request_line = 8190  # bytes, else 414
+    max_header_size = 16384  # bytes of header lines, else 431
+    max_headers = 100  # header lines, else 431
+    max_body = 1048576  # bytes of request body, else 413
+    idle_timeout = 15  # seconds a keep-alive connection may wait for a request
+    head_timeout = 30  # seconds to receive the rest of a request head
+    read_timeout = 30  # seconds one body read may wait
+    shutdown_timeout = 10  # seconds in-flight requests get on shutdown
+    read_size = 4096  # bytes asked of the socket per read
+
+    def __init__(self, **overrides):
+        for name, value in overrides.items():
+            if not hasattr(Limits, name):
+                raise TypeError("unknown limit %r" % name)
+            setattr(self, name, value)
+
+
+def parse_request_line(line):
+    """Split b"GET /path?q HTTP/1.1" into (method, target, minor version).
+
+    `line` excludes its line ending. The target stays bytes: the caller
+    decides how to split and decode it.
+    """
+    parts = line.split(b" ")
+    if len(parts) != 3:
+        raise HTTPError(400, "malformed request line")
+    method, target, version = parts
+    if not method or not _is_token(method):
+        raise HTTPError(400, "malformed method")
+    if version == b"HTTP/1.1":
+        minor = 1
+    elif version == b"HTTP/1.0":
+        minor = 0
+    elif version[:5] == b"HTTP/" and len(version) == 8 and version[6] == 46:
+        raise HTTPError(505)
+    else:
+        raise HTTPError(400, "malformed HTTP version")
+    # Controls and non-ASCII must arrive percent-encoded (RFC 3986).
+    if not target or min(target) < 33 or max(target) > 126:
+        raise HTTPError(400, "malformed request target")
+    return decode_header(method), target, minor
+
+
+def split_target(target):
+    """Return (path bytes, query bytes) of a request target.
+
+    The absolute form (b"http://host/p") is reduced to its path, as
+    RFC 9112 asks servers to accept it.
+    """
+    if target[:1] != b"/":
+        scheme_end = target.find(b"://")
+        if scheme_end > 0:
+            path_start = target.find(b"/", scheme_end + 3)
+            target = target[path_start:] if path_start > 0 else b"/"
+        elif target != b"*":
+            raise HTTPError(400, "malformed request target")
+    query_start = target.find(b"?")
+    if query_start < 0:
+        return target, b""
+    return target[:query_start], target[query_start + 1:]
+
+
+def percent_decode(raw, plus_as_space=False):
+    """Decode %XX escapes in bytes; a malformed escape raises ValueError."""
+    if plus_as_space:
+        raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return bytes(raw)
+    pieces = raw.split(b"%")
+    out = bytearray(pieces[0])
+    for piece in pieces[1:]:
+        if len(piece) < 2:
+            raise ValueError("truncated percent-escape")
+        out.append(int(piece[:2], 16))
+        out += piece[2:]
+    return bytes(out)
+
+
+def decode_path(raw_path):
+    """Percent-decode a request path into str; bad escapes or UTF-8 are a 400."""
+    try:
+        return str(percent_decode(raw_path), "utf-8")
+    except (ValueError, UnicodeError):
+        raise HTTPError(400, "malformed path encoding")
+
+
+def find_head_end(buf, start):
+    """Find the blank line that ends a request head.
+
+    `start` is the index of the request line's b"\\n". Returns
+    (end of header lines, start of body), or None while more bytes are needed.
+    Bare-LF line endings are accepted, as h11 and nginx do.
+    """
+    crlf = buf.find(b"\r\n\r\n", start - 1 if start else 0)
+    lf = buf.find(b"\n\n", start)
+    if crlf < 0 and lf < 0:
+        return None
+    if lf < 0 or 0 <= crlf < lf:
+        return crlf + 2, crlf + 4
+    return lf + 1, lf + 2
+
+
+def parse_headers(block, limits, keep=True):
+    """Parse header lines into (headers dict, Framing).
+
+    `block` holds the lines between the request line and the blank line.
+    The dict is keyed by lowercase name; with keep=False only the framing
+    headers are looked at (the "skip" header mode) and the dict stays empty.
+    """
+    values = {}
+    framing = Framing()
+    if not block:
+        return values, framing
+    lines = block.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    if len(lines) > limits.max_headers:
+        raise HTTPError(431, "too many header fields")
+    for line in lines:
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        colon = line.find(b":")
+        if colon <= 0:
+            # A leading space is obsolete line folding, a smuggling vector.
+            raise HTTPError(400, "malformed header line")
+        name = line[:colon]
+        if not _is_token(name):
+            raise HTTPError(400, "malformed header name")
+        value = line[colon + 1:].strip(b" \t")
+        if b"\r" in value or b"\x00" in value:
+            raise HTTPError(400, "malformed header value")
+        key = decode_header(name).lower()
+        text = decode_header(value)
+        if key in _FRAMING_HEADERS:
+            framing.note(key, text)
+        if not keep:
+            continue
+        old = values.get(key)
+        if old is None:
+            values[key] = text
+        else:
+            values[key] = old + ("; " if key == "cookie" else ", ") + text
+    return values, framing
+
+
+_FRAMING_HEADERS = ("content-length", "transfer-encoding", "connection", "expect")
+
+
+class Framing:
+    """What the headers say about the body and the connection's future."""
+
+    def __init__(self):
+        self.content_length = None
+        self.chunked = False
+        self.connection = ""
+        self.expect_continue = False
+
+    def note(self, key, value):
+        if key == "content-length":
+            if not value.isdigit():
+                raise HTTPError(400, "malformed Content-Length")
+            length = int(value)
+            if self.content_length is not None and self.content_length != length:
+                raise HTTPError(400, "conflicting Content-Length")
+            self.content_length = length
+        elif key == "transfer-encoding":
+            if self.chunked or value.lower() != "chunked":
+                raise HTTPError(501, "unsupported Transfer-Encoding")
+            self.chunked = True
+        elif key == "connection":
+            self.connection += "," + value.lower()
+        elif value.lower() == "100-continue":
+            self.expect_continue = True
+
+    def check(self, minor):
+        """Reject framings that two parsers could read differently."""
+        if self.chunked and (self.content_length is not None or minor == 0):
+            raise HTTPError(400, "ambiguous request framing")
+
+    def keep_alive(self, minor):
+        tokens = [t.strip() for t in self.connection.split(",")]
+        if minor:
+            return "close" not in tokens
+        return "keep-alive" in tokens
+
+
+class ChunkedDecoder:
+    """Decode a chunked body fed in pieces (RFC 9112 section 7.1).
+
+    `next_data(buf, size)` consumes from the bytearray `buf` and returns at
+    most `size` body bytes, b"" when it needs more input, or None once the
+    body has ended.
+    """
+
+    max_line = 4096  # a chunk-size line or trailer line
+
+    def __init__(self):
+        self.remaining = 0  # bytes left in the current chunk
+        self.state = "size"  # size, data, data-end, trailer, done
+
+    def next_data(self, buf, size):
+        while True:
+            state = self.state
+            if state == "data":
+                if not buf:
+                    return b""
+                take = min(self.remaining, len(buf), size)
+                data = bytes(buf[:take])
+                del buf[:take]
+                self.remaining -= take
+                if not self.remaining:
+                    self.state = "data-end"
+                return data
+            if state == "done":
+                return None
+            line = self._take_line(buf)
+            if line is None:
+                return b""
+            if state == "size":
+                self.remaining = _parse_chunk_size(line)
+                self.state = "data" if self.remaining else "trailer"
+            elif state == "data-end":
+                if line:
+                    raise HTTPError(400, "chunk longer than its size")
+                self.state = "size"
+            elif not line:  # the blank line after any trailers
+                self.state = "done"
+
+    def _take_line(self, buf):
+        end = buf.find(b"\n")
+        if end < 0:
+            if len(buf) > self.max_line:
+                raise HTTPError(400, "chunk line too long")
+            return None
+        line = bytes(buf[:end])
+        del buf[:end + 1]
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        return line
+
+
+def _parse_chunk_size(line):
+    size = line.split(b";", 1)[0].strip(b" \t")
+    if not size or len(size) > 15:
+        raise HTTPError(400, "malformed chunk size")
+    for byte in size:
+        if byte not in _HEX_DIGITS:
+            raise HTTPError(400, "malformed chunk size")
+    return int(size, 16)
+
+
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+
+
+def _is_token(raw):
+    for byte in raw:
+        if byte not in _TOKEN:
+            return False
+    return True
+
+
+def check_header_text(text):
+    """Refuse a response header name or value that could split the head."""
+    if "\r" in text or "\n" in text or "\x00" in text:
+        raise ValueError("CR, LF or NUL in response header: %r" % text)
+    return text
+
+
+def response_head(status, headers, minor=1):
+    """Serialise the status line and headers (pairs of str) to bytes."""
+    lines = ["HTTP/1.%d %d %s\r\n" % (minor, status, REASONS.get(status, "Unknown"))]
+    for name, value in headers:
+        lines.append("%s: %s\r\n" % (check_header_text(name), check_header_text(value)))
+    lines.append("\r\n")
+    return "".join(lines).encode()
+
+
+def chunk(data):
+    """Frame one piece of a chunked response body."""
+    return ("%x\r\n" % len(data)).encode() + data + b"\r\n"

@@ -1,0 +1,132 @@
+"""The request object handed to handlers, and the bounded body stream."""
+
+from .errors import HTTPError
+from .headers import Headers
+from .protocol import ChunkedDecoder
+
+
+class BodyReader:
+    """Reads one request's body, and never past it into the next request.
+
+    `length` is the Content-Length, or None for a chunked body; in the
+    "leave" header mode (`raw=True`) it reads the rest of the stream as is.
+    """
+
+    def __init__(self, conn, length=0, chunked=False, raw=False, limit=None):
+        self.conn = conn
+        self.remaining = length or 0
+        self.decoder = ChunkedDecoder() if chunked else None
+        self.raw = raw
+        self.limit = limit  # bytes a chunked body may reach, else 413
+        self.received = 0
+        self.finished = not (chunked or raw or length)
+
+    async def read(self, size=-1):
+        """Up to `size` bytes (all that is left for -1); b"" at the end."""
+        if size < 0:
+            pieces = []
+            while True:
+                piece = await self.read(self.conn.limits.read_size)
+                if not piece:
+                    return b"".join(pieces)
+                pieces.append(piece)
+        while not self.finished:
+            data = self._take(size)
+            if data or self.finished:
+                return data
+            if not await self.conn.fill_for_body():
+                if self.raw:
+                    self.finished = True
+                    break
+                raise HTTPError(400, "request body ended early")
+        return b""
+
+    async def readexactly(self, size):
+        pieces = []
+        while size > 0:
+            piece = await self.read(size)
+            if not piece:
+                raise EOFError("request body ended before %d more bytes" % size)
+            pieces.append(piece)
+            size -= len(piece)
+        return b"".join(pieces)
+
+    async def readline(self):
+        """One line with its b"\\n", or what is left at the end of the body."""
+        line = b""
+        while not line.endswith(b"\n"):
+            piece = await self.read(1)
+            if not piece:
+                break
+            line += piece
+        return line
+
+    def _take(self, size):
+        buf = self.conn.buf
+        if self.decoder is not None:
+            data = self.decoder.next_data(buf, size)
+            if data is None:
+                self.finished = True
+                return b""
+            self.received += len(data)
+            if self.limit is not None and self.received > self.limit:
+                raise HTTPError(413)
+            return data
+        if self.raw:
+            take = min(size, len(buf))
+        else:
+            take = min(size, len(buf), self.remaining)
+            self.remaining -= take
+            if not self.remaining:
+                self.finished = True
+        data = bytes(buf[:take])
+        del buf[:take]
+        return data
+
+
+class Request:
+    """What the client asked for.
+
+    `path` is percent-decoded and relative to the mount point of the app
+    serving it; `prefix` is that mount point ("" at the root). `qs` is the
+    raw query string, `headers` a case-insensitive `Headers`, `params` the
+    path parameters, `url_match` the match of a regex route, `reader` the
+    body stream, `client_addr` the peer's (host, port).
+    """
+
+    def __init__(self, method, path, qs, minor, client_addr=None):
+        self.method = method
+        self.path = path
+        self.qs = qs
+        self.version = "1.%d" % minor
+        self.headers = Headers()
+        self.params = {}
+        self.url_match = None
+        self.route = None
+        self.prefix = ""
+        self.app = None
+        self.reader = None
+        self.client_addr = client_addr
+        self.keep_alive = False
+        self.content_length = None
+        self.max_body = 0  # set from the route's max_body or the app's limit
+        self._hops = []  # (prefix, sub-app) from the root app to the serving one
+        self._depth = 0  # how many of _hops the dispatch has entered
+        self._error = None  # a routing 404/405, raised once hooks have run
+        self._body = None
+
+    async def read_body(self, max_size=None):
+        """The whole body as bytes, at most `max_size` (default: the app's
+        limit, or the route's `max_body`), else HTTPError 413."""
+        if self._body is None:
+            if max_size is None:
+                max_size = self.max_body
+            if self.content_length is not None and self.content_length > max_size:
+                raise HTTPError(413)
+            if self.reader.decoder is not None:
+                self.reader.limit = max_size
+            self._body = await self.reader.read()
+        return self._body
+
+    def __repr__(self):
+        return "<Request %s %s>" % (self.method, self.prefix + self.path)

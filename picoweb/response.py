@@ -1,0 +1,244 @@
+"""The response stream handed to handlers as `resp`, and helpers over it.
+
+Status and headers wait in `resp` until the first body byte goes out (or
+the handler ends), so hooks can still change them; the wire then carries
+head and first body bytes in one write.
+"""
+
+from .headers import Headers
+from .protocol import REASONS, chunk, response_head
+
+HTML = "text/html; charset=utf-8"
+
+
+class Response:
+    """`resp`: the raw write stream of one response, as in the original.
+
+    `status`, `headers` (a `Headers`) and `body` may be changed until
+    `headers_sent`. `await resp.awrite(data)` streams: an HTTP/1.1 client
+    gets chunked encoding unless a Content-Length header was set.
+    """
+
+    def __init__(self, conn, req):
+        self.conn = conn
+        self.req = req
+        self.status = 200
+        self.headers = Headers()
+        self.body = None  # a returned body, sent with Content-Length at the end
+        self.started = False  # start_response ran or a body was set
+        self.headers_sent = False
+        self.chunked = False
+        self.raw = False  # the handler wrote its own status line
+        self.send_body = True
+        self.close_after = not req.keep_alive
+        self.before_send = []  # hooks of the apps this request passed through
+
+    async def awrite(self, data, off=0, sz=-1):
+        """Write body bytes (str is UTF-8 encoded); sends the head first."""
+        if isinstance(data, str):
+            data = data.encode()
+        if off or sz >= 0:
+            data = data[off:off + sz] if sz >= 0 else data[off:]
+        if not self.headers_sent:
+            if not self.started and data[:5] == b"HTTP/":
+                # The original let handlers write their own head; it has no
+                # framing we can trust, so this connection ends after it.
+                self.raw = self.headers_sent = self.close_after = True
+                await self.conn.send(data)
+                return
+            head = await self._head(None)
+            if not self.send_body:
+                await self.conn.send(head)
+                return
+            data = head + (chunk(data) if self.chunked else data)
+        elif not self.send_body:
+            return
+        elif self.chunked:
+            if not data:
+                return  # an empty chunk would end the body
+            data = chunk(data)
+        await self.conn.send(data)
+
+    # Streams of the original picoweb had these names too.
+    awritestr = awrite
+
+    async def aclose(self):
+        """End the response now and close the connection after it."""
+        self.close_after = True
+        await self.finish()
+
+    def set_result(self, result):
+        """Take a handler's return value: body, (body, status) or
+        (body, status, headers); a dict or list body becomes JSON."""
+        if self.headers_sent:
+            raise RuntimeError("a handler returned a body after streaming one")
+        if isinstance(result, tuple):
+            if len(result) == 3:
+                for name, value in _header_pairs(result[2]):
+                    self.headers[name] = value
+            self.status = int(result[1])
+            result = result[0]
+        if isinstance(result, (dict, list)):
+            import json
+
+            result = json.dumps(result)
+            self.headers.setdefault("Content-Type", "application/json")
+        elif not isinstance(result, (str, bytes, bytearray)):
+            raise TypeError("a handler returned %r; expected str, bytes, dict, list or a tuple" % type(result))
+        self.headers.setdefault("Content-Type", HTML)
+        self.body = result.encode() if isinstance(result, str) else result
+        self.started = True
+
+    async def finish(self):
+        """Send whatever has not been sent: the head, a set body, the last chunk."""
+        if self.raw:
+            return
+        if not self.headers_sent:
+            body = self.body or b""
+            head = await self._head(len(body))
+            await self.conn.send(head + body if self.send_body and body else head)
+        elif self.chunked and self.send_body:
+            await self.conn.send(b"0\r\n\r\n")
+
+    async def _head(self, body_length):
+        """Run the before-send hooks, settle the framing, serialise the head."""
+        for hook in self.before_send:
+            await hook(self.req, self)
+        self.headers_sent = True
+        headers = self.headers
+        status = self.status
+        if status < 200 or status == 204 or status == 304:
+            self.send_body = False
+            headers.pop("Content-Length")
+            headers.pop("Transfer-Encoding")
+        else:
+            self.send_body = self.req.method != "HEAD"
+            if body_length is not None:
+                headers["Content-Length"] = str(body_length)
+            elif "Content-Length" not in headers:
+                if self.req.version == "1.1" and not self.close_after:
+                    headers["Transfer-Encoding"] = "chunked"
+                    self.chunked = True
+                else:
+                    self.close_after = True  # the end of the body is the close
+        if self.close_after:
+            headers["Connection"] = "close"
+        elif self.req.version == "1.0":
+            headers["Connection"] = "keep-alive"
+        return response_head(status, headers.items(), 1)
+
+
+def _header_pairs(headers):
+    if isinstance(headers, (str, bytes)):
+        return _parse_header_text(headers)
+    if hasattr(headers, "items"):
+        return headers.items()
+    return headers
+
+
+def _parse_header_text(text):
+    # The original's start_response also took preformatted header lines.
+    if isinstance(text, bytes):
+        text = text.decode()
+    pairs = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            name, sep, value = line.partition(":")
+            if not sep:
+                raise ValueError("malformed header line %r" % line)
+            pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+async def start_response(resp, content_type=HTML, status="200", headers=None):
+    """Set the status, Content-Type and extra headers (a dict, pairs, or
+    "Name: value\\r\\n" text) of a streamed response; they are sent with
+    the first `await resp.awrite(...)`."""
+    resp.status = int(status)
+    if content_type:
+        resp.headers["Content-Type"] = content_type
+    if headers:
+        for name, value in _header_pairs(headers):
+            resp.headers.add(name, value)
+    resp.started = True
+
+
+def escape_html(text):
+    """Make text safe to place in HTML content or a quoted attribute."""
+    return (
+        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace('"', "&quot;").replace("'", "&#39;")
+    )
+
+
+def error_page(status, message=None):
+    title = "%d %s" % (status, REASONS.get(status, "Error"))
+    page = "<!DOCTYPE html><title>%s</title><h1>%s</h1>" % (title, title)
+    if message:
+        page += "<p>%s</p>" % escape_html(message)
+    return page + "\n"
+
+
+async def http_error(resp, status, message=None, headers=None):
+    """Answer with a small HTML error page for `status`."""
+    resp.status = int(status)
+    resp.headers["Content-Type"] = HTML
+    if headers:
+        for name, value in _header_pairs(headers):
+            resp.headers[name] = value
+    resp.body = error_page(resp.status, message).encode()
+    resp.started = True
+
+
+async def redirect(resp, location, status=302):
+    """Answer with a redirect to `location`."""
+    resp.status = status
+    resp.headers["Location"] = location
+    resp.headers["Content-Type"] = HTML
+    resp.body = b""
+    resp.started = True
+
+
+_MIME_TYPES = {
+    "html": HTML, "htm": HTML, "css": "text/css", "js": "text/javascript",
+    "json": "application/json", "txt": "text/plain; charset=utf-8",
+    "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+    "gif": "image/gif", "svg": "image/svg+xml", "ico": "image/x-icon",
+    "webp": "image/webp", "wasm": "application/wasm", "xml": "application/xml",
+    "pdf": "application/pdf", "mp4": "video/mp4", "woff2": "font/woff2",
+}
+
+
+def get_mime_type(fname):
+    """A Content-Type for a file name, by its extension."""
+    return _MIME_TYPES.get(fname.rpartition(".")[2].lower(), "application/octet-stream")
+
+
+async def sendstream(resp, f, buf_size=512):
+    """Copy an open binary file to the response with one small fixed buffer."""
+    buf = bytearray(buf_size)
+    view = memoryview(buf)
+    while True:
+        count = f.readinto(buf)
+        if not count:
+            break
+        await resp.awrite(bytes(view[:count]))
+
+
+async def sendfile(resp, path, content_type=None, headers=None):
+    """Stream the file at `path` (404 if there is none) with a known length."""
+    import os
+
+    try:
+        size = os.stat(path)[6]
+        f = open(path, "rb")
+    except OSError:
+        await http_error(resp, 404)
+        return
+    try:
+        await start_response(resp, content_type or get_mime_type(path), 200, headers)
+        resp.headers["Content-Length"] = str(size)
+        await sendstream(resp, f)
+    finally:
+        f.close()
