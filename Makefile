@@ -15,6 +15,8 @@ test-cpython: $(VENV)/ready
 	$(BIN)/python -m pytest -q tests
 
 test-micropython: $(MPY_DIR)/node_modules/ready
+	node $(MPY_DIR)/heap.mjs
+	node $(MPY_DIR)/manifests.mjs
 	node $(MPY_DIR)/run.mjs
 
 $(VENV)/ready: setup.py requirements-test.txt

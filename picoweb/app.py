@@ -4,7 +4,7 @@ A subclass may override `init`, `handle` (one request at this app's
 level), `make_response`, `handle_exc` and `serve`.
 """
 
-from .compat import asyncio, call, get_logger, log_exception
+from .compat import asyncio, call, configure_logging, get_logger, log_exception
 from .errors import HTTPError
 from .protocol import Limits
 from .response import http_error, start_response
@@ -20,6 +20,7 @@ class WebApp:
         self.router = Router()
         self.parent = None
         self.inited = False
+        self._init_lock = None
         self.debug = 0
         self.log = None
         self.limits = Limits()
@@ -134,7 +135,7 @@ class WebApp:
         """Last resort for an exception nothing else handled (it is logged
         already): a 500 page, or a closed connection once headers are out."""
         if resp.headers_sent:
-            resp.close_after = True
+            _cut(resp)
             return
         resp.headers = type(resp.headers)()
         await _error_response(req, resp, HTTPError(500))
@@ -145,7 +146,10 @@ class WebApp:
         if self.template_loader is None:
             import utemplate.source
 
-            self.template_loader = utemplate.source.Loader(self.pkg, "templates")
+            pkg = self.pkg
+            if pkg and not hasattr(__import__(pkg), "__path__"):
+                pkg = None  # a plain module, not a package: templates/ is in the cwd
+            self.template_loader = utemplate.source.Loader(pkg, "templates")
         return self.template_loader.load(name)
 
     async def render_template(self, resp, name, args=()):
@@ -182,15 +186,23 @@ class WebApp:
         """Init this app, and its mounted apps unless lazy_init."""
         if self.log is None:
             self.log = get_logger("picoweb", self.debug)
-        if not self.inited:
-            await call(self.init)
-            self.inited = True
+        await self._init_once()
         for _, app in self.mounts():
             app.debug = self.debug
             app.log = self.log
-            if not lazy_init and not app.inited:
-                await call(app.init)
-                app.inited = True
+            if not lazy_init:
+                await app._init_once()
+
+    async def _init_once(self):
+        # Concurrent first requests to a lazily inited app wait for one init.
+        if self.inited:
+            return
+        if self._init_lock is None:
+            self._init_lock = asyncio.Lock()
+        async with self._init_lock:
+            if not self.inited:
+                await call(self.init)
+                self.inited = True
 
     def resolve(self, req):
         """Find the app and route for `req` (before its headers are read, so
@@ -224,7 +236,13 @@ class WebApp:
                 await self.handle_exc(req, resp, exc)
             except Exception as inner:
                 log_exception(self.log, "handle_exc failed on %r" % req, inner)
-                resp.close_after = True
+                if resp.headers_sent:
+                    _cut(resp)
+                else:
+                    # Never let the failed request go out as the 200 it began as.
+                    resp.close_after = True
+                    resp.headers = type(resp.headers)()
+                    await http_error(resp, 500)
 
     def shutdown(self):
         """Stop `serve()`: refuse new connections, let in-flight requests end."""
@@ -245,7 +263,10 @@ class WebApp:
         """Serve forever (until Ctrl-C or SIGTERM on CPython). debug: -1 is
         silent, 0 logs requests and errors, 1 and 2 add debug output."""
         self.debug = int(debug)
-        self.log = log or get_logger("picoweb", self.debug)
+        if log is None:
+            configure_logging()
+            log = get_logger("picoweb", self.debug)
+        self.log = log
         asyncio.run(self._serve_until_signal(host, port, lazy_init))
 
     async def _serve_until_signal(self, host, port, lazy_init):
@@ -308,8 +329,15 @@ class WebApp:
         return await call(handler, req, resp, exc)
 
 
+def _cut(resp):
+    # The head is out: close without a last chunk, so the client can tell
+    # the body is incomplete instead of taking it for the whole answer.
+    resp.close_after = True
+    resp.send_body = False
+
+
 async def _error_response(req, resp, exc):
     if resp.headers_sent:
-        resp.close_after = True
+        _cut(resp)
     else:
         await http_error(resp, exc.status, exc.message, exc.headers)

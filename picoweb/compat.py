@@ -15,13 +15,18 @@ except ImportError:
 
 import sys
 
+from .errors import HTTPError
+
 IS_MICROPYTHON = sys.implementation.name == "micropython"
 
 if IS_MICROPYTHON:
 
     def decode_header(raw):
         # MicroPython only has UTF-8; invalid bytes must not become a 500.
-        return str(raw, "utf-8")
+        try:
+            return str(raw, "utf-8")
+        except UnicodeError:
+            raise HTTPError(400, "header is not valid UTF-8")
 
     def print_exception(exc):
         sys.print_exception(exc)
@@ -36,6 +41,17 @@ else:
         import traceback
 
         traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+try:
+    from time import ticks_diff, ticks_ms  # MicroPython: wraps, so always diff
+except ImportError:
+    from time import monotonic
+
+    def ticks_ms():
+        return int(monotonic() * 1000)
+
+    def ticks_diff(end, start):
+        return end - start
 
 
 async def call(func, *args, **kwargs):
@@ -61,12 +77,16 @@ def get_logger(name, debug):
     if debug < 0 or logging is None:
         return _SilentLog()
     log = logging.getLogger(name)
-    level = logging.DEBUG if debug > 0 else logging.INFO
     if hasattr(log, "setLevel"):
-        log.setLevel(level)
-    if hasattr(logging, "basicConfig"):
-        logging.basicConfig(level=level)
+        log.setLevel(logging.DEBUG if debug > 0 else logging.INFO)
     return log
+
+
+def configure_logging():
+    """Send log records to stderr when nobody configured logging: for
+    scripts that call app.run(); a library must not do this on import."""
+    if logging is not None and hasattr(logging, "basicConfig"):
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def log_exception(log, message, exc):

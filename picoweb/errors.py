@@ -9,7 +9,7 @@ class HTTPError(Exception):
     """
 
     def __init__(self, status, message=None, headers=None):
-        Exception.__init__(self, status, message)
+        super().__init__(status, message)
         self.status = int(status)
         self.message = message
         self.headers = headers

@@ -1,5 +1,7 @@
 """A small case-insensitive header mapping shared by requests and responses."""
 
+from .protocol import check_header_text
+
 
 class Headers:
     """Header names map to str values, looked up without regard to case.
@@ -25,14 +27,15 @@ class Headers:
         return headers
 
     def __setitem__(self, name, value):
-        key = name.lower()
-        self._values[key] = str(value)
+        # Refused here, a CR or LF fails the line that set it, not the send.
+        key = check_header_text(name).lower()
+        self._values[key] = check_header_text(str(value))
         self._names[key] = name
 
     def add(self, name, value):
         """Add a value, keeping any earlier ones for the same name."""
-        key = name.lower()
-        value = str(value)
+        key = check_header_text(name).lower()
+        value = check_header_text(str(value))
         old = self._values.get(key)
         if old is None:
             self._values[key] = value

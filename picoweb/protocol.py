@@ -71,7 +71,8 @@ def parse_request_line(line):
         minor = 1
     elif version == b"HTTP/1.0":
         minor = 0
-    elif version[:5] == b"HTTP/" and len(version) == 8 and version[6] == 46:
+    elif (version[:5] == b"HTTP/" and len(version) == 8 and version[6] == 46
+          and version[5] in _DIGITS and version[7] in _DIGITS):
         raise HTTPError(505)
     else:
         raise HTTPError(400, "malformed HTTP version")
@@ -91,7 +92,12 @@ def split_target(target):
         scheme_end = target.find(b"://")
         if scheme_end > 0:
             path_start = target.find(b"/", scheme_end + 3)
-            target = target[path_start:] if path_start > 0 else b"/"
+            query_start = target.find(b"?", scheme_end + 3)
+            if query_start > 0 and (path_start < 0 or query_start < path_start):
+                # "http://host?q": the path is empty; a "/" in the query is no path.
+                target = b"/" + target[query_start:]
+            else:
+                target = target[path_start:] if path_start > 0 else b"/"
         elif target != b"*":
             raise HTTPError(400, "malformed request target")
     query_start = target.find(b"?")
@@ -109,8 +115,9 @@ def percent_decode(raw, plus_as_space=False):
     pieces = raw.split(b"%")
     out = bytearray(pieces[0])
     for piece in pieces[1:]:
-        if len(piece) < 2:
-            raise ValueError("truncated percent-escape")
+        # int() alone would also take " 1", "+1" or "-1".
+        if len(piece) < 2 or piece[0] not in _HEX_DIGITS or piece[1] not in _HEX_DIGITS:
+            raise ValueError("malformed percent-escape")
         out.append(int(piece[:2], 16))
         out += piece[2:]
     return bytes(out)
@@ -131,12 +138,13 @@ def find_head_end(buf, start):
     (end of header lines, start of body), or None while more bytes are needed.
     Bare-LF line endings are accepted, as h11 and nginx do.
     """
-    crlf = buf.find(b"\r\n\r\n", start - 1 if start else 0)
+    # A line end followed by an empty line, whichever ending each one uses.
+    crlf = buf.find(b"\n\r\n", start)
     lf = buf.find(b"\n\n", start)
     if crlf < 0 and lf < 0:
         return None
     if lf < 0 or 0 <= crlf < lf:
-        return crlf + 2, crlf + 4
+        return crlf + 1, crlf + 3
     return lf + 1, lf + 2
 
 
@@ -197,7 +205,8 @@ class Framing:
 
     def note(self, key, value):
         if key == "content-length":
-            if not value.isdigit():
+            # isdigit() passes "²"; int() refuses over 4300 digits.
+            if not value or value.strip("0123456789") or len(value) > 20:
                 raise HTTPError(400, "malformed Content-Length")
             length = int(value)
             if self.content_length is not None and self.content_length != length:
@@ -246,7 +255,7 @@ class ChunkedDecoder:
                     return b""
                 take = min(self.remaining, len(buf), size)
                 data = bytes(buf[:take])
-                del buf[:take]
+                buf[:take] = b""
                 self.remaining -= take
                 if not self.remaining:
                     self.state = "data-end"
@@ -268,12 +277,12 @@ class ChunkedDecoder:
 
     def _take_line(self, buf):
         end = buf.find(b"\n")
+        if end > self.max_line or (end < 0 and len(buf) > self.max_line):
+            raise HTTPError(400, "chunk line too long")
         if end < 0:
-            if len(buf) > self.max_line:
-                raise HTTPError(400, "chunk line too long")
             return None
         line = bytes(buf[:end])
-        del buf[:end + 1]
+        buf[:end + 1] = b""
         if line[-1:] == b"\r":
             line = line[:-1]
         return line
@@ -289,6 +298,7 @@ def _parse_chunk_size(line):
     return int(size, 16)
 
 
+_DIGITS = frozenset(b"0123456789")
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 

@@ -20,6 +20,7 @@ class BodyReader:
         self.limit = limit  # bytes a chunked body may reach, else 413
         self.received = 0
         self.finished = not (chunked or raw or length)
+        self.failed = False  # the body broke its framing: the connection must end
 
     async def read(self, size=-1):
         """Up to `size` bytes (all that is left for -1); b"" at the end."""
@@ -34,10 +35,16 @@ class BodyReader:
             data = self._take(size)
             if data or self.finished:
                 return data
-            if not await self.conn.fill_for_body():
+            try:
+                more = await self.conn.fill_for_body()
+            except HTTPError:
+                self.failed = True  # timed out: where the body ends is unknown
+                raise
+            if not more:
                 if self.raw:
                     self.finished = True
                     break
+                self.failed = True
                 raise HTTPError(400, "request body ended early")
         return b""
 
@@ -64,12 +71,17 @@ class BodyReader:
     def _take(self, size):
         buf = self.conn.buf
         if self.decoder is not None:
-            data = self.decoder.next_data(buf, size)
+            try:
+                data = self.decoder.next_data(buf, size)
+            except HTTPError:
+                self.failed = True
+                raise
             if data is None:
                 self.finished = True
                 return b""
             self.received += len(data)
             if self.limit is not None and self.received > self.limit:
+                self.failed = True
                 raise HTTPError(413)
             return data
         if self.raw:
@@ -80,7 +92,7 @@ class BodyReader:
             if not self.remaining:
                 self.finished = True
         data = bytes(buf[:take])
-        del buf[:take]
+        buf[:take] = b""
         return data
 
 

@@ -5,10 +5,13 @@ the handler ends), so hooks can still change them; the wire then carries
 head and first body bytes in one write.
 """
 
+from .compat import IS_MICROPYTHON, call
 from .headers import Headers
 from .protocol import REASONS, chunk, response_head
 
 HTML = "text/html; charset=utf-8"
+# Bytes read per write when a file body cannot go zero-copy.
+_FILE_BUF_SIZE = 512 if IS_MICROPYTHON else 65536
 
 
 class Response:
@@ -50,7 +53,8 @@ class Response:
             if not self.send_body:
                 await self.conn.send(head)
                 return
-            data = head + (chunk(data) if self.chunked else data)
+            # An empty first write must not become the last chunk.
+            data = head + (chunk(data) if self.chunked and data else data)
         elif not self.send_body:
             return
         elif self.chunked:
@@ -61,6 +65,34 @@ class Response:
 
     # Streams of the original picoweb had these names too.
     awritestr = awrite
+
+    async def send_file(self, f, offset=0, count=None):
+        """Send `count` bytes (None: to the end) of the open binary file `f`
+        from `offset` as the body, zero-copy where the connection can; the
+        caller sets Content-Length. Sends the head first; no body for HEAD."""
+        if not self.headers_sent:
+            await self.conn.send(await self._head(None))
+        if not self.send_body or count == 0:
+            return
+        sent = None
+        sendfile = getattr(self.conn, "sendfile", None)
+        if sendfile is not None and not self.chunked:
+            sent = await sendfile(f, offset, count)
+        if sent is None:  # no zero-copy here: one small buffer, reused
+            f.seek(offset)
+            buf = bytearray(_FILE_BUF_SIZE)
+            view = memoryview(buf)
+            sent = 0
+            while count is None or sent < count:
+                left = len(buf) if count is None else min(len(buf), count - sent)
+                size = f.readinto(view[:left])
+                if not size:
+                    break
+                # A copy: the writer may keep what it was given after drain.
+                await self.awrite(bytes(view[:size]))
+                sent += size
+        if count is not None and sent < count:
+            self.close_after = True  # the file shrank: the framing is broken
 
     async def aclose(self):
         """End the response now and close the connection after it."""
@@ -79,9 +111,7 @@ class Response:
             self.status = int(result[1])
             result = result[0]
         if isinstance(result, (dict, list)):
-            import json
-
-            result = json.dumps(result)
+            result = dumps_json(result)
             self.headers.setdefault("Content-Type", "application/json")
         elif not isinstance(result, (str, bytes, bytearray)):
             raise TypeError("a handler returned %r; expected str, bytes, dict, list or a tuple" % type(result))
@@ -103,7 +133,7 @@ class Response:
     async def _head(self, body_length):
         """Run the before-send hooks, settle the framing, serialise the head."""
         for hook in self.before_send:
-            await hook(self.req, self)
+            await call(hook, self.req, self)
         self.headers_sent = True
         headers = self.headers
         status = self.status
@@ -125,7 +155,20 @@ class Response:
             headers["Connection"] = "close"
         elif self.req.version == "1.0":
             headers["Connection"] = "keep-alive"
-        return response_head(status, headers.items(), 1)
+        try:
+            return response_head(status, headers.items(), 1)
+        except ValueError:
+            # A header with CR/LF: nothing was sent, so error handling may
+            # still answer, and finish() must not send a lone last chunk.
+            self.headers_sent = self.chunked = False
+            raise
+
+
+def dumps_json(obj):
+    """Encode a returned dict or list; the json plugin puts a faster one here."""
+    import json
+
+    return json.dumps(obj)
 
 
 def _header_pairs(headers):
@@ -239,6 +282,6 @@ async def sendfile(resp, path, content_type=None, headers=None):
     try:
         await start_response(resp, content_type or get_mime_type(path), 200, headers)
         resp.headers["Content-Length"] = str(size)
-        await sendstream(resp, f)
+        await resp.send_file(f, 0, size)
     finally:
         f.close()

@@ -14,6 +14,18 @@ def _escape(text):
     return "".join("\\" + c if c in _REGEX_SPECIALS else c for c in text)
 
 
+_NAME_CHARS = "_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def _is_param_name(name):
+    if not name or name[0] in "0123456789":
+        return False
+    for c in name:
+        if c not in _NAME_CHARS:
+            return False
+    return True
+
+
 def compile_pattern(pattern):
     """Turn "/user/<int:id>" into (regex, [(name, is_int), ...])."""
     regex = "^"
@@ -28,7 +40,8 @@ def compile_pattern(pattern):
             raise ValueError("unclosed parameter in route %r" % pattern)
         kind, _, name = rest[start + 1:end].rpartition(":")
         kind = kind or "str"
-        if kind not in _CONVERTERS or not name:
+        # The name becomes a keyword argument: an identifier, given once.
+        if kind not in _CONVERTERS or not _is_param_name(name) or name in [p[0] for p in params]:
             raise ValueError("bad parameter %r in route %r" % (rest[start:end + 1], pattern))
         regex += _escape(rest[:start]) + _CONVERTERS[kind]
         params.append((name, kind == "int"))
@@ -48,6 +61,8 @@ class Route:
         self.pattern = pattern
         self.handler = handler
         self.extra = extra or {}
+        if isinstance(methods, str):
+            methods = [methods]
         methods = [m.upper() for m in (methods or ("GET",))]
         if "GET" in methods and "HEAD" not in methods:
             methods.append("HEAD")
@@ -67,7 +82,8 @@ class Route:
         if self.regex is None:
             return ({}, None) if path == self.pattern else None
         found = self.regex.match(path)
-        if not found:
+        # CPython's "$" also matches before a final "\n" (a decoded "%0A").
+        if not found or (self.params and found.group(0) != path):
             return None
         values = {}
         for index, (name, is_int) in enumerate(self.params):

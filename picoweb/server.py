@@ -5,7 +5,7 @@ Works on any reader with `async read(n)` and writer with `write()` and
 test client.
 """
 
-from .compat import asyncio, decode_header, log_exception
+from .compat import asyncio, decode_header, log_exception, ticks_diff, ticks_ms
 from .errors import HTTPError
 from .headers import Headers
 from .protocol import (
@@ -15,6 +15,8 @@ from .request import BodyReader, Request
 from .response import HTML, Response, error_page
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+# CPython's loop.sendfile() gives zero-copy file bodies; MicroPython has none.
+_ZERO_COPY = hasattr(asyncio, "SendfileNotAvailableError")
 
 
 class Connection:
@@ -41,15 +43,46 @@ class Connection:
         self.buf += data
         return True
 
+    async def fill_head(self):
+        """Read more of a request head; all of it must come within
+        head_timeout of its first byte, however slowly it trickles in."""
+        left = self.limits.head_timeout * 1000 - ticks_diff(ticks_ms(), self.head_started)
+        try:
+            if left <= 0:
+                raise asyncio.TimeoutError
+            return await self.fill(left / 1000)
+        except asyncio.TimeoutError:
+            raise HTTPError(408)
+
     async def fill_for_body(self):
         if self.expect_continue:
             self.expect_continue = False
             await self.send(_CONTINUE)
-        return await self.fill(self.limits.read_timeout)
+        try:
+            return await self.fill(self.limits.read_timeout)
+        except asyncio.TimeoutError:
+            # The client is slow, not the server: a 408, not a logged 500.
+            raise HTTPError(408, "request body timed out")
 
     async def send(self, data):
         self.writer.write(data)
         await self.writer.drain()
+
+    async def sendfile(self, f, offset, count):
+        """Send `count` bytes (None: to the end) of the binary file `f` from
+        `offset` zero-copy; the bytes sent, or None (nothing sent) where this
+        runtime, writer or transport cannot (MicroPython, memory streams, TLS)."""
+        transport = getattr(self.writer, "transport", None)
+        if not _ZERO_COPY or transport is None:
+            return None
+        if transport.is_closing():
+            raise ConnectionResetError("connection closed while sending a file")
+        try:
+            return await asyncio.get_running_loop().sendfile(transport, f, offset, count, fallback=False)
+        except (NotImplementedError, RuntimeError):
+            # SendfileNotAvailableError (a RuntimeError) or, for transports
+            # such as TLS, a plain RuntimeError: raised before any byte is sent.
+            return None
 
     async def serve(self):
         """Answer requests until the client or the protocol ends the connection."""
@@ -89,14 +122,22 @@ class Connection:
         if mode == "leave":
             # Headers and body stay in the stream; their framing is unknown
             # to us, so nothing may follow on this connection.
-            del buf[:line_end + 1]
+            buf[:line_end + 1] = b""
             req.reader = BodyReader(self, raw=True)
         else:
             body_start = await self._read_headers(req, line_end, mode == "parse")
-            del buf[:body_start]
+            buf[:body_start] = b""
         resp = Response(self, req)
         await app.dispatch(req, resp)
-        await resp.finish()
+        try:
+            await resp.finish()
+        except OSError:
+            raise
+        except Exception as exc:  # a before-send hook failed
+            log_exception(app.log, "%r failed while sending" % req, exc)
+            if not resp.headers_sent:
+                await self.reject(HTTPError(500))
+            return False
         if app.debug >= 0:
             app.log.info('%s "%s %s HTTP/%s" %d', self.peer and self.peer[0], method,
                          req.path, req.version, resp.status)
@@ -108,10 +149,13 @@ class Connection:
         """Index of the request line's b"\\n", or -1 if the client left."""
         buf = self.buf
         limits = self.limits
+        self.head_started = None
         while True:
             # RFC 9112 asks servers to skip blank lines before a request.
             while buf[:1] == b"\n" or buf[:2] == b"\r\n":
-                del buf[:1 if buf[:1] == b"\n" else 2]
+                buf[:1 if buf[:1] == b"\n" else 2] = b""
+            if buf and self.head_started is None:
+                self.head_started = ticks_ms()
             line_end = buf.find(b"\n")
             if line_end >= 0:
                 if line_end > limits.max_request_line:
@@ -119,15 +163,16 @@ class Connection:
                 return line_end
             if len(buf) > limits.max_request_line:
                 raise HTTPError(414)
-            if not buf and self.app.stopping:
+            if buf:
+                if not await self.fill_head():
+                    return -1
+                continue
+            if self.app.stopping:
                 return -1
             try:
-                timeout = limits.head_timeout if buf else limits.idle_timeout
-                if not await self.fill(timeout):
+                if not await self.fill(limits.idle_timeout):
                     return -1
             except asyncio.TimeoutError:
-                if buf:
-                    raise HTTPError(408)
                 return -1
 
     async def _read_headers(self, req, line_end, keep):
@@ -139,11 +184,8 @@ class Connection:
                 break
             if len(buf) - line_end > limits.max_header_size:
                 raise HTTPError(431)
-            try:
-                if not await self.fill(limits.head_timeout):
-                    raise EOFError("client left within the request head")
-            except asyncio.TimeoutError:
-                raise HTTPError(408)
+            if not await self.fill_head():
+                raise EOFError("client left within the request head")
         block_end, body_start = found
         if block_end - line_end > limits.max_header_size:
             raise HTTPError(431)
@@ -157,7 +199,8 @@ class Connection:
         if length and length > req.max_body:
             raise HTTPError(413)
         req.reader = BodyReader(self, length, framing.chunked, limit=req.max_body)
-        self.expect_continue = framing.expect_continue and not req.reader.finished
+        # RFC 9110 10.1.1: an HTTP/1.0 client's 100-continue is ignored.
+        self.expect_continue = framing.expect_continue and minor == 1 and not req.reader.finished
         return body_start
 
     async def _discard_unread_body(self, req):
@@ -166,6 +209,8 @@ class Connection:
         reader = req.reader
         if reader.finished:
             return True
+        if reader.failed:
+            return False  # where this body ends is unknown: so is the next request
         if self.expect_continue:
             return False  # the client still waits to be asked for its body
         skipped = 0
@@ -200,6 +245,10 @@ async def serve(app, host, port, stop_event):
         connections.add(conn)
         try:
             await conn.serve()
+        except asyncio.CancelledError:
+            # Shutdown closed this connection. End the task normally: CPython
+            # 3.11 and 3.12.0-3.12.x log a cancelled connection task as an error.
+            pass
         finally:
             connections.discard(conn)
 

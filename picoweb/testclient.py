@@ -84,7 +84,7 @@ def parse_responses(data, head_requests=()):
             name, _, value = decode_header(line.rstrip(b"\r")).partition(":")
             if name:
                 headers.add(name, value.strip())
-        del buf[:found[1]]
+        buf[:found[1]] = b""
         if status < 200 or status in (204, 304) or len(responses) in head_requests:
             body = b""
         elif headers.get("transfer-encoding") == "chunked":
@@ -103,10 +103,10 @@ def parse_responses(data, head_requests=()):
             if len(buf) < length:
                 raise ValueError("truncated body")
             body = bytes(buf[:length])
-            del buf[:length]
+            buf[:length] = b""
         else:
             body = bytes(buf)
-            del buf[:]
+            buf[:] = b""
         if status >= 200:  # a 100 Continue precedes the real answer
             responses.append(TestResponse(status, headers, body))
     return responses

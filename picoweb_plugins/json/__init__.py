@@ -1,0 +1,90 @@
+"""JSON plugin: `jsonify()`, `await req.json()`, and orjson where installed.
+
+    from picoweb_plugins.json import Json, jsonify
+    app.install(Json(max_size=64 * 1024))
+
+    @app.route("/echo", methods=["POST"])
+    async def echo(req, resp):
+        await jsonify(resp, await req.json())
+
+Returning a dict or list from a handler also answers JSON; once this
+plugin is installed, that too uses the fastest encoder available.
+"""
+
+import picoweb
+import picoweb.response
+from picoweb import HTTPError
+
+try:
+    import json as _json
+except ImportError:  # older MicroPython builds
+    import ujson as _json
+
+try:
+    import orjson as _orjson
+except ImportError:
+    _orjson = None
+
+JSON = "application/json"
+
+
+def dumps(obj):
+    """Encode `obj` as JSON bytes."""
+    if _orjson is not None:
+        return _orjson.dumps(obj)
+    return _json.dumps(obj).encode()
+
+
+def loads(data):
+    """Decode JSON text or bytes; any malformed input raises ValueError."""
+    if _orjson is not None:
+        return _orjson.loads(data)  # orjson's error subclasses ValueError
+    if isinstance(data, (bytes, bytearray)):
+        data = str(data, "utf-8")  # UnicodeError is a ValueError too
+    return _json.loads(data)
+
+
+async def jsonify(resp, obj, status=200, headers=None):
+    """Answer with `obj` as JSON (as the original picoweb's jsonify)."""
+    resp.status = int(status)
+    if headers:
+        for name, value in headers.items():
+            resp.headers[name] = value
+    resp.headers["Content-Type"] = JSON
+    resp.body = dumps(obj)
+    resp.started = True
+
+
+async def read_json(req, max_size=None, force=False):
+    """The request body decoded as JSON.
+
+    400 when it is malformed, 413 when larger than `max_size` (default: the
+    route's or app's body limit), 415 when the Content-Type is not JSON
+    (unless force=True).
+    """
+    if not force:
+        content_type = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON and not content_type.endswith("+json"):
+            raise HTTPError(415, "expected a JSON body")
+    body = await req.read_body(max_size)
+    try:
+        return loads(body)
+    except ValueError:
+        raise HTTPError(400, "malformed JSON body")
+
+
+class Json:
+    """Install to give requests `await req.json()` and to send returned
+    dicts and lists with the fastest encoder available."""
+
+    def __init__(self, max_size=None):
+        self.max_size = max_size
+
+    def install(self, app):
+        max_size = self.max_size
+
+        async def json_method(req, force=False):
+            return await read_json(req, max_size, force)
+
+        picoweb.Request.json = json_method
+        picoweb.response.dumps_json = dumps

@@ -1,0 +1,146 @@
+"""The header values a static file server reads and writes: HTTP dates,
+byte ranges, Accept-Encoding, and the conditional-request checks.
+
+Plain functions over str, so both runtimes test them the same way.
+"""
+
+try:
+    from time import gmtime
+except ImportError:  # boards without gmtime keep their clock in UTC anyway
+    from time import localtime as gmtime
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DIGITS = "0123456789"
+# Kept as is in a redirect's Location; everything else is percent-encoded.
+_URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
+
+
+def format_http_date(seconds):
+    """IMF-fixdate of a time in seconds: "Sun, 06 Nov 1994 08:49:37 GMT"."""
+    t = gmtime(int(seconds))
+    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
+        _DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
+
+
+def parse_http_date(text):
+    """(year, month, day, hour, minute, second) of an IMF-fixdate, or None.
+
+    A tuple, not seconds: compared with `gmtime(mtime)[:6]` it needs no
+    epoch, which differs between MicroPython ports."""
+    parts = text.strip().split(" ")
+    if len(parts) != 6 or not parts[0].endswith(",") or parts[5] != "GMT":
+        return None
+    day, month, year, clock = parts[1], parts[2], parts[3], parts[4].split(":")
+    if len(day) != 2 or month not in _MONTHS or len(year) != 4 or len(clock) != 3:
+        return None
+    for number in [day, year] + clock:
+        if not _is_number(number):
+            return None
+    if len(clock[0]) != 2 or len(clock[1]) != 2 or len(clock[2]) != 2:
+        return None
+    hour, minute, second = [int(n) for n in clock]
+    if not (1 <= int(day) <= 31 and hour < 24 and minute < 60 and second < 61):
+        return None
+    return (int(year), _MONTHS.index(month) + 1, int(day), hour, minute, second)
+
+
+def parse_range(value, size):
+    """The (first, last) bytes of a single "bytes=" range over `size` bytes;
+    None to ignore the header (malformed, several ranges), False if it
+    cannot be satisfied (416)."""
+    unit, _, spec = value.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    first = first.strip()
+    last = last.strip()
+    if not dash or not (first or last):
+        return None
+    if (first and not _is_number(first)) or (last and not _is_number(last)):
+        return None
+    if not first:  # "-n": the last n bytes
+        suffix = int(last)
+        if not suffix or not size:
+            return False
+        return max(0, size - suffix), size - 1
+    first = int(first)
+    if last and int(last) < first:
+        return None
+    if first >= size:
+        return False
+    return first, min(int(last), size - 1) if last else size - 1
+
+
+def accepts_gzip(value):
+    """True if an Accept-Encoding value accepts gzip (q=0 refuses it)."""
+    gzip_ok = star_ok = None
+    for item in value.split(","):
+        coding, _, params = item.partition(";")
+        coding = coding.strip().lower()
+        ok = True
+        for param in params.split(";"):
+            name, _, number = param.partition("=")
+            if name.strip().lower() == "q":
+                # q > 0 iff a digit is non-zero: no float needed on boards.
+                ok = False
+                for c in number.strip():
+                    if c in "123456789":
+                        ok = True
+        if coding in ("gzip", "x-gzip"):
+            gzip_ok = ok
+        elif coding == "*":
+            star_ok = ok
+    return gzip_ok if gzip_ok is not None else bool(star_ok)
+
+
+def quote_path(path):
+    """Percent-encode a decoded URL path for a Location header."""
+    out = []
+    for byte in path.encode():
+        c = chr(byte)
+        out.append(c if byte < 128 and c in _URL_SAFE else "%%%02X" % byte)
+    return "".join(out)
+
+
+def _is_number(text):
+    # str.isdigit() also takes "²" (latin-1 header bytes), which int() refuses.
+    if not text or len(text) > 15:
+        return False
+    for c in text:
+        if c not in _DIGITS:
+            return False
+    return True
+
+
+def _etag_listed(value, etag):
+    # If-None-Match compares weakly: W/"x" matches "x".
+    for item in value.split(","):
+        item = item.strip()
+        if item == "*" or (item[2:] if item[:2] == "W/" else item) == etag:
+            return True
+    return False
+
+
+def not_modified(headers, etag, mtime):
+    """If-None-Match decides when present; else If-Modified-Since."""
+    value = headers.get("If-None-Match")
+    if value is not None:
+        return _etag_listed(value, etag)
+    value = headers.get("If-Modified-Since")
+    if value is None:
+        return False
+    since = parse_http_date(value)
+    return since is not None and tuple(gmtime(mtime)[:6]) <= since
+
+
+def range_applies(headers, etag, mtime):
+    """True if a Range may apply: no If-Range, or it names this version."""
+    value = headers.get("If-Range")
+    if value is None:
+        return True
+    value = value.strip()
+    if value[:1] == '"':
+        return value == etag  # strong comparison; a W/ tag never matches
+    since = parse_http_date(value)
+    return since is not None and tuple(gmtime(mtime)[:6]) == since

@@ -1,0 +1,471 @@
+"""Every example, run as a person would run it: in its own process from
+examples/, browsed over HTTP on 127.0.0.1, then stopped with SIGTERM.
+
+Each server listens on a free port (port=0; the log line tells which) and
+every wait here is bounded, so a hung example fails its test, not the run.
+"""
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "examples")
+START_TIMEOUT = 20  # seconds for a process to log "Running on ..."
+STOP_TIMEOUT = 5  # seconds for it to exit after SIGTERM
+REQUEST_TIMEOUT = 5
+RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:(\d+)/)")
+
+# Every example file gets the generic checks below, new ones included.
+EXAMPLE_MODULES = sorted(name[:-3] for name in os.listdir(EXAMPLES) if name.endswith(".py"))
+
+# Import the example (which must not start serving by itself), then serve
+# it on a free port. `setup` may change module settings before that.
+IMPORT_AND_RUN = """\
+import sys
+import {module} as m
+{setup}
+sys.stderr.write("imported\\n")
+m.app.run(host="127.0.0.1", port=0, debug=0)
+"""
+
+# Run the file as a script, as `python3 example_x.py` does, but on a free port.
+RUN_AS_MAIN = """\
+import runpy
+import picoweb
+serve = picoweb.WebApp.run
+picoweb.WebApp.run = lambda app, host, port, debug=0: serve(app, host, 0, debug)
+runpy.run_path("{module}.py", run_name="__main__")
+"""
+
+
+class ExampleServer:
+    """One example in a subprocess; `client` is an httpx.Client for it."""
+
+    def __init__(self, code):
+        env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=EXAMPLES, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+            errors="replace",
+        )
+        self.lines = []  # everything the process printed so far
+        self._lines = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+        match = self.wait_for_line(RUNNING, START_TIMEOUT, "the server to start")
+        self.url = match.group(1)
+        self.client = httpx.Client(base_url=self.url, timeout=REQUEST_TIMEOUT)
+
+    def _pump(self):
+        # Drain the pipe all along, so a chatty server never blocks on it.
+        for line in self.proc.stdout:
+            self._lines.put(line.rstrip("\n"))
+        self._lines.put(None)
+
+    def wait_for_line(self, pattern, timeout, what):
+        """The match of the first new output line matching `pattern`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                line = self._lines.get(timeout=max(remaining, 0))
+            except queue.Empty:
+                line = None
+                remaining = 0
+            if line is None:
+                self.kill()
+                why = "timed out" if remaining <= 0 else "the process exited"
+                raise AssertionError("waiting for %s: %s; output:\n%s" % (what, why, self.output))
+            self.lines.append(line)
+            found = re.search(pattern, line)
+            if found:
+                return found
+
+    @property
+    def output(self):
+        return "\n".join(self.lines)
+
+    def get(self, path, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def stop(self, tracebacks=False):
+        """SIGTERM the server; assert it exits 0 in time, having logged no
+        traceback unless `tracebacks`. Returns its output."""
+        self.client.close()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError("no exit within %s s of SIGTERM; output:\n%s" % (STOP_TIMEOUT, self.output))
+        self._collect_rest()
+        assert code == 0, "exit status %r; output:\n%s" % (code, self.output)
+        assert tracebacks or "Traceback" not in self.output, self.output
+        return self.output
+
+    def _collect_rest(self):
+        while True:
+            try:
+                line = self._lines.get(timeout=STOP_TIMEOUT)
+            except queue.Empty:
+                return
+            if line is None:
+                return
+            self.lines.append(line)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(STOP_TIMEOUT)
+
+
+@pytest.fixture
+def run_example():
+    """run_example("example_x", setup="m.X = 1") -> a started ExampleServer."""
+    servers = []
+
+    def start(module, setup="", as_main=False):
+        template = RUN_AS_MAIN if as_main else IMPORT_AND_RUN
+        server = ExampleServer(template.format(module=module, setup=setup))
+        servers.append(server)
+        if not as_main:
+            assert "imported" in server.lines, "importing %s did not return:\n%s" % (module, server.output)
+        return server
+
+    yield start
+    for server in servers:
+        server.client.close()
+        server.kill()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_templates():
+    # utemplate reuses templates/compiled/ as long as it exists: start from
+    # the .tpl sources, so the tests see what a first run shows.
+    compiled = os.path.join(EXAMPLES, "templates", "compiled")
+    if os.path.isdir(compiled):
+        for name in os.listdir(compiled):
+            if name.endswith(".py"):
+                os.remove(os.path.join(compiled, name))
+
+
+def links(html):
+    return re.findall(r"href=['\"]([^'\"]+)['\"]", html)
+
+
+# Every example: a docstring saying how to try it, and a server only as a script.
+
+
+@pytest.mark.parametrize("module", EXAMPLE_MODULES)
+def test_example_has_docstring_and_main_guard(module):
+    with open(os.path.join(EXAMPLES, module + ".py"), encoding="utf-8") as f:
+        source = f.read()
+    assert source.startswith('"""') and "curl " in source.split('"""')[1]
+    assert 'if __name__ == "__main__":\n    app.run(host="127.0.0.1", port=8081, debug=' in source
+    assert source.count("app.run(") == 1
+
+
+@pytest.mark.parametrize("module", EXAMPLE_MODULES)
+def test_example_runs_as_a_script(run_example, module):
+    server = run_example(module, as_main=True)
+    page = server.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    server.stop()
+
+
+# The examples one by one: their pages, as a visitor would see them.
+
+
+def test_webapp(run_example):
+    server = run_example("example_webapp")
+    index = server.get("/")
+    assert index.status_code == 200
+    assert sorted(links(index.text)) == ["file", "iam/picoweb", "raw", "squares"]
+    for link in links(index.text):  # every page of the demo is reachable
+        assert server.get("/" + link).status_code == 200, link
+
+    squares = server.get("/squares")
+    assert "Request path: <code>/squares</code>" in squares.text
+    assert "<tr><td>5</td><td>25</td></tr>" in squares.text
+    assert "<td>6</td>" not in squares.text
+
+    assert server.get("/iam/Alice").text == "Hello, Alice!"
+    assert server.get("/iam/<b>x</b>").text == "Hello, &lt;b&gt;x&lt;/b&gt;!"
+    assert server.get("/iam/").status_code == 404
+
+    source = server.get("/file")
+    assert source.headers["content-type"] == "text/plain; charset=utf-8"
+    with open(os.path.join(EXAMPLES, "example_webapp.py"), "rb") as f:
+        assert source.content == f.read()
+
+    raw = server.get("/raw")
+    assert raw.status_code == 200 and raw.http_version == "HTTP/1.0"
+    assert raw.text == "Every byte of this response came from the handler.\n"
+    assert server.get("/nothing").status_code == 404
+    server.stop()
+
+
+def test_webapp2(run_example):
+    server = run_example("example_webapp2")
+    assert "href='squares'" in server.get("/").text
+    squares = server.get("/squares").text
+    assert "<tr><td>9</td><td>81</td></tr>" in squares
+
+    square = server.get("/square/12")
+    assert square.headers["content-type"] == "application/json"
+    assert square.json() == {"n": 12, "square": 144}
+    assert server.get("/square/twelve").status_code == 404
+
+    echo = server.client.post("/echo", content="hello there")
+    assert echo.status_code == 200 and echo.text == "hello there"
+    assert echo.headers["content-type"] == "text/plain; charset=utf-8"
+    wrong = server.get("/echo")
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"
+    server.stop()
+
+
+def test_app1_alone(run_example):
+    server = run_example("app1")
+    assert links(server.get("/").text) == ["/hello"]
+    assert server.get("/hello").text == "Hello from app #1, mounted at '/'"
+    server.stop()
+
+
+def test_app2_alone(run_example):
+    server = run_example("app2")
+    index = server.get("/")
+    assert index.text == "This is app #2." and index.headers["x-served-by"] == "app2"
+    missing = server.get("/nothing-here")
+    assert missing.status_code == 404
+    assert missing.text == "app #2 has no page /nothing-here"
+    assert missing.headers["x-served-by"] == "app2"
+    server.stop()
+
+
+def test_app_router(run_example):
+    server = run_example("example_app_router")
+    assert links(server.get("/").text) == ["app1", "app2"]
+
+    app1 = server.get("/app1")
+    assert app1.status_code == 200 and links(app1.text) == ["/app1/hello"]
+    assert server.get("/app1/").status_code == 200
+    assert server.get("/app1/hello").text == "Hello from app #1, mounted at '/app1'"
+
+    app2 = server.get("/app2")
+    assert app2.text == "This is app #2." and app2.headers["x-served-by"] == "app2"
+    missing = server.get("/app2/gone")
+    assert missing.status_code == 404 and missing.text == "app #2 has no page /gone"
+
+    # The site's own 404 is the default page: app2's handler and hook stay in app2.
+    site_missing = server.get("/gone")
+    assert site_missing.status_code == 404 and "404 Not Found" in site_missing.text
+    assert "x-served-by" not in site_missing.headers
+    assert server.get("/app1/gone").status_code == 404
+    server.stop()
+
+
+def test_header_modes(run_example):
+    server = run_example("example_header_modes")
+    assert links(server.get("/").text) == ["mode_parse", "mode_skip", "mode_leave"]
+
+    parsed = server.get("/mode_parse", headers={"X-Demo": "<hi>"})
+    assert "<td>x-demo</td><td>&lt;hi&gt;</td>" in parsed.text.lower()
+
+    assert server.get("/mode_skip", headers={"X-Demo": "1"}).text == (
+        "req.headers holds 0 headers: none were kept."
+    )
+
+    left = server.get("/mode_leave", headers={"X-Demo": "left in the stream"})
+    assert left.status_code == 200
+    assert left.headers["connection"] == "close"  # no framing known: one request only
+    lines = left.text.splitlines()
+    assert lines[0] == "Header lines read from the stream by the handler:"
+    assert "X-Demo: left in the stream" in lines
+    assert server.get("/").status_code == 200
+    server.stop()
+
+
+def test_global_exc(run_example):
+    server = run_example("example_global_exc")
+    assert links(server.get("/").text) == ["case1", "case2"]
+
+    early = server.get("/case1")
+    assert early.status_code == 500
+    assert early.text == "We've got a 500 here: ZeroDivisionError\n"
+    assert "x-lost" not in early.headers
+
+    received = b""
+    with server.client.stream("GET", "/case2") as late:
+        assert late.status_code == 200  # sent before the failure
+        with pytest.raises(httpx.RemoteProtocolError, match="incomplete chunked read"):
+            for piece in late.iter_raw():
+                received += piece
+    assert received.startswith(b"I started writing the response, and then...")
+    assert received.endswith(b"[the server failed here: ZeroDivisionError]\n")
+    assert server.get("/").status_code == 200
+
+    output = server.stop(tracebacks=True)
+    assert output.count("ZeroDivisionError: division by zero") == 2  # logged, and served on
+
+
+def read_events(lines, count):
+    """The data of the next `count` events from an SSE stream's lines."""
+    events = []
+    for line in lines:
+        if line.startswith("data: "):
+            events.append(line[6:])
+            if len(events) == count:
+                return events
+    raise AssertionError("the stream ended after %r" % events)
+
+
+def test_eventsource_client_leaves(run_example):
+    server = run_example("example_eventsource", setup="m.INTERVAL = 0.05")
+    assert 'new EventSource("events")' in server.get("/").text
+
+    with server.client.stream("GET", "/events") as events:
+        assert events.status_code == 200
+        assert events.headers["content-type"] == "text/event-stream"
+        assert events.headers["cache-control"] == "no-cache"
+        assert read_events(events.iter_lines(), 3) == ["event 0", "event 1", "event 2"]
+    # Leaving the block closed the connection mid-stream: the handler
+    # notices at its next writes, and the server serves on.
+    server.wait_for_line("event stream closed by the client", 5, "the handler to stop")
+    assert server.get("/").status_code == 200
+
+    with server.client.stream("GET", "/events") as events:
+        assert read_events(events.iter_lines(), 1) == ["event 0"]  # a fresh stream per client
+    server.stop()
+
+
+def test_eventsource_bounded_stream(run_example):
+    server = run_example("example_eventsource", setup="m.INTERVAL = 0.01\nm.LIMIT = 3")
+    events = server.get("/events")
+    assert events.status_code == 200
+    assert events.text == "".join("id: %d\ndata: event %d\n\n" % (n, n) for n in range(3))
+    server.stop()
+
+
+def test_eventsource_ends_on_shutdown(run_example):
+    server = run_example("example_eventsource", setup="m.INTERVAL = 0.05")
+    with server.client.stream("GET", "/events") as events:
+        lines = events.iter_lines()
+        assert read_events(lines, 1) == ["event 0"]
+        server.proc.send_signal(signal.SIGTERM)
+        # The stream ends by itself (a last chunk, not a reset) once the app stops.
+        rest = list(lines)
+        assert len([line for line in rest if line.startswith("data: ")]) < 20
+    server.stop()  # already exiting: this waits for it and checks how it went
+
+
+def test_basic_auth(run_example):
+    server = run_example("example_basic_auth")
+    assert links(server.get("/").text) == ["private"]
+
+    anonymous = server.get("/private")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith('Basic realm="picoweb demo"')
+    assert "log in to see this page" in anonymous.text
+
+    for bad in ("Basic !!!", "Basic " + "YWRtaW4=", "Bearer abc", "Basic"):
+        assert server.get("/private", headers={"Authorization": bad}).status_code == 401, bad
+    assert server.get("/private", auth=("admin", "wrong")).status_code == 401
+    assert server.get("/private", auth=("nobody", "secret")).status_code == 401
+
+    allowed = server.get("/private", auth=("admin", "secret"))
+    assert allowed.status_code == 200
+    assert allowed.text == "Hello, admin: you logged in."
+    server.stop()
+
+
+def test_extra_headers(run_example):
+    server = run_example("example_extra_headers")
+    index = server.get("/")
+    assert index.headers["x-myheader1"] == "foo" and index.headers["x-myheader2"] == "bar"
+    assert index.headers["x-powered-by"] == "picoweb"
+    assert links(index.text) == ["style.css", "tuple"]
+
+    css = server.get("/style.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"] == "text/css"
+    assert css.headers["cache-control"] == "max-age=86400"
+    assert css.headers["x-content-type-options"] == "nosniff"
+    assert css.headers["x-powered-by"] == "picoweb"
+    with open(os.path.join(EXAMPLES, "static", "style.css"), "rb") as f:
+        assert css.content == f.read()
+
+    returned = server.get("/tuple")
+    assert returned.headers["x-myheader3"] == "baz"
+    assert returned.headers["x-powered-by"] == "picoweb"
+
+    missing = server.get("/missing.css")
+    assert missing.status_code == 404 and missing.headers["x-powered-by"] == "picoweb"
+    assert server.get("/../example_extra_headers.py").status_code == 404
+    server.stop()
+
+
+def test_unicode(run_example):
+    server = run_example("example_unicode")
+    index = server.get("/")
+    assert index.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Cyrillic letters: абвгд" in index.text
+    assert "Greek letters: α + β = γ" in index.text
+
+    hello = server.get("/hello/мир")
+    assert hello.text == "<meta charset='utf-8'>Привет, мир! (3 characters)"
+    assert int(hello.headers["content-length"]) == len(hello.text.encode("utf-8"))
+    greek = links(index.text)[0]
+    assert "Καλημέρα! (8 characters)" in server.get("/" + greek).text
+    server.stop()
+
+
+def test_api(run_example):
+    server = run_example("example_api")
+    api = server.client
+    assert "api/items" in links(server.get("/").text)
+    assert api.get("/api/items").json() == []
+
+    created = api.post("/api/items", json={"name": "milk"})
+    assert created.status_code == 201
+    assert created.json() == {"id": 1, "name": "milk"}
+    assert created.headers["location"] == "/api/items/1"
+    assert api.post("/api/items", json={"name": "bread"}).json()["id"] == 2
+
+    assert api.get("/api/items/1").json() == {"id": 1, "name": "milk"}
+    updated = api.put("/api/items/1", json={"name": "oat milk"})
+    assert updated.status_code == 200 and updated.json()["name"] == "oat milk"
+    assert [item["name"] for item in api.get("/api/items").json()] == ["oat milk", "bread"]
+
+    deleted = api.delete("/api/items/1")
+    assert deleted.status_code == 204 and deleted.content == b""
+
+    # Errors of the API come back as JSON from its error handler.
+    missing = api.get("/api/items/1")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/json"
+    assert missing.json() == {"error": 404, "message": "no item 1"}
+    bad = api.post("/api/items", content=b"{not json")
+    assert bad.status_code == 400 and bad.json()["message"] == "the body is not JSON"
+    assert api.post("/api/items", json=["milk"]).status_code == 400
+    assert api.put("/api/items/7", json={"name": "x"}).status_code == 404
+    not_allowed = api.patch("/api/items/2")
+    assert not_allowed.status_code == 405
+    assert not_allowed.headers["allow"] == "DELETE, GET, HEAD, PUT"
+    assert not_allowed.json()["error"] == 405
+    assert api.get("/api/nothing").json()["error"] == 404
+    # Outside /api the site's default HTML error page answers.
+    assert api.get("/nothing").headers["content-type"].startswith("text/html")
+
+    output = server.stop()
+    assert "api: POST /api/items -> 201" in output
+    assert "api: GET /api/items/1 -> 404" in output
