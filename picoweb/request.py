@@ -126,6 +126,7 @@ class Request:
         self._depth = 0  # how many of _hops the dispatch has entered
         self._error = None  # a routing 404/405, raised once hooks have run
         self._body = None
+        self._cookies = None
 
     async def read_body(self, max_size=None):
         """The whole body as bytes, at most `max_size` (default: the app's
@@ -139,6 +140,15 @@ class Request:
                 self.reader.limit = max_size
             self._body = await self.reader.read()
         return self._body
+
+    @property
+    def cookies(self):
+        """The Cookie header as a dict (parsed on first use)."""
+        if self._cookies is None:
+            from .cookies import parse_cookies
+
+            self._cookies = parse_cookies(self.headers.get("cookie", ""))
+        return self._cookies
 
     def __repr__(self):
         return "<Request %s %s>" % (self.method, self.prefix + self.path)

@@ -94,6 +94,17 @@ class Response:
         if count is not None and sent < count:
             self.close_after = True  # the file shrank: the framing is broken
 
+    def set_cookie(self, name, value="", **options):
+        """Add a Set-Cookie header; options are those of
+        `picoweb.cookies.format_set_cookie` (max_age, path, httponly...)."""
+        from .cookies import format_set_cookie
+
+        self.headers.add("Set-Cookie", format_set_cookie(name, value, **options))
+
+    def delete_cookie(self, name, path="/", domain=None):
+        """Tell the client to drop a cookie."""
+        self.set_cookie(name, "", max_age=0, expires=0, path=path, domain=domain)
+
     async def aclose(self):
         """End the response now and close the connection after it."""
         self.close_after = True

@@ -128,6 +128,8 @@ class Connection:
             body_start = await self._read_headers(req, line_end, mode == "parse")
             buf[:body_start] = b""
         resp = Response(self, req)
+        if app.stopping:
+            resp.close_after = True  # tell the client, so it does not retry here
         await app.dispatch(req, resp)
         try:
             await resp.finish()
@@ -247,7 +249,7 @@ async def serve(app, host, port, stop_event):
             await conn.serve()
         except asyncio.CancelledError:
             # Shutdown closed this connection. End the task normally: CPython
-            # 3.11 and 3.12.0-3.12.x log a cancelled connection task as an error.
+            # 3.11 and early 3.12 releases log a cancelled connection task as an error.
             pass
         finally:
             connections.discard(conn)

@@ -469,3 +469,28 @@ def test_api(run_example):
     output = server.stop()
     assert "api: POST /api/items -> 201" in output
     assert "api: GET /api/items/1 -> 404" in output
+
+
+def test_json(run_example):
+    server = run_example("example_json")
+    api = server.client
+    assert "readings" in links(server.get("/").text)
+    assert api.get("/readings").json() == []
+
+    created = api.post("/readings", json={"sensor": "t1", "value": 21.5})
+    assert created.status_code == 201
+    assert created.headers["content-type"] == "application/json"
+    assert created.headers["location"] == "/readings/1"
+    assert created.json() == {"id": 1, "sensor": "t1", "value": 21.5}
+    assert api.get("/readings/1").json() == {"id": 1, "sensor": "t1", "value": 21.5}
+    assert api.get("/readings").json() == [{"id": 1, "sensor": "t1", "value": 21.5}]
+
+    missing = api.get("/readings/9")
+    assert missing.status_code == 404 and missing.json() == {"error": "no reading 9"}
+    json_type = {"Content-Type": "application/json"}
+    assert api.post("/readings", content=b"{oops", headers=json_type).status_code == 400
+    assert api.post("/readings", json={"sensor": 1}).status_code == 400
+    assert api.post("/readings", content=b"[" + b"1," * 3000 + b"1]", headers=json_type).status_code == 413
+    assert api.post("/readings", content=b"{}", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert api.get("/readings").json() == [{"id": 1, "sensor": "t1", "value": 21.5}]
+    server.stop()

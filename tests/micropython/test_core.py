@@ -227,3 +227,15 @@ async def test_header_injection_never_reaches_the_wire():
     out = await TestClient(app).raw(b"GET / HTTP/1.1\r\n\r\n")
     assert b"Injected" not in out
     assert out.startswith(b"HTTP/1.1 500 ")
+
+
+async def test_cookies():
+    app = picoweb.WebApp(__name__)
+
+    @app.route("/")
+    def index(req, resp):
+        resp.set_cookie("n", req.cookies.get("n", "none"), max_age=10)
+        return "ok"
+
+    resp = await TestClient(app).get("/", headers={"Cookie": "x=1; n=abc"})
+    assert resp.headers["Set-Cookie"] == "n=abc; Max-Age=10; Path=/"
