@@ -1,6 +1,6 @@
 """A small case-insensitive header mapping shared by requests and responses."""
 
-from .protocol import check_header_text
+from .protocol import check_header_name, check_header_text
 
 
 class Headers:
@@ -28,13 +28,13 @@ class Headers:
 
     def __setitem__(self, name, value):
         # Refused here, a CR or LF fails the line that set it, not the send.
-        key = check_header_text(name).lower()
+        key = check_header_name(name).lower()
         self._values[key] = check_header_text(str(value))
         self._names[key] = name
 
     def add(self, name, value):
         """Add a value, keeping any earlier ones for the same name."""
-        key = check_header_text(name).lower()
+        key = check_header_name(name).lower()
         value = check_header_text(str(value))
         old = self._values.get(key)
         if old is None:

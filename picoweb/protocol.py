@@ -175,7 +175,8 @@ def parse_headers(block, limits, keep=True):
         if not _is_token(name):
             raise HTTPError(400, "malformed header name")
         value = line[colon + 1:].strip(b" \t")
-        if b"\r" in value or b"\x00" in value:
+        # Controls other than tab have no place in a value (RFC 9110 5.5).
+        if value and (min(value) < 32 or 127 in value) and not _is_field_value(value):
             raise HTTPError(400, "malformed header value")
         key = decode_header(name).lower()
         text = decode_header(value)
@@ -242,10 +243,12 @@ class ChunkedDecoder:
     """
 
     max_line = 4096  # a chunk-size line or trailer line
+    max_trailers = 32  # trailer lines, which nobody reads, so few
 
     def __init__(self):
         self.remaining = 0  # bytes left in the current chunk
         self.state = "size"  # size, data, data-end, trailer, done
+        self.trailers = 0
 
     def next_data(self, buf, size):
         while True:
@@ -274,6 +277,10 @@ class ChunkedDecoder:
                 self.state = "size"
             elif not line:  # the blank line after any trailers
                 self.state = "done"
+            else:
+                self.trailers += 1
+                if self.trailers > self.max_trailers:
+                    raise HTTPError(431, "too many trailer fields")
 
     def _take_line(self, buf):
         end = buf.find(b"\n")
@@ -309,11 +316,31 @@ def _is_token(raw):
     return True
 
 
+def _is_field_value(raw):
+    for byte in raw:
+        if (byte < 32 and byte != 9) or byte == 127:
+            return False
+    return True
+
+
 def check_header_text(text):
     """Refuse a response header name or value that could split the head."""
     if "\r" in text or "\n" in text or "\x00" in text:
         raise ValueError("CR, LF or NUL in response header: %r" % text)
     return text
+
+
+_checked_names = set()  # names already found to be tokens: most repeat
+
+
+def check_header_name(name):
+    """Refuse a response header name that is not an HTTP token."""
+    if name not in _checked_names:
+        if not name or not _is_token(name.encode()):
+            raise ValueError("response header name is not a token: %r" % name)
+        if len(_checked_names) < 256:
+            _checked_names.add(name)
+    return name
 
 
 def response_head(status, headers, minor=1):

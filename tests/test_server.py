@@ -374,6 +374,21 @@ def test_expect_100_continue_not_sent_when_handler_ignores_body(serve_app):
     sock.close()
 
 
+def test_expect_100_continue_ignored_for_http10(serve_app):
+    server = serve_app(make_app())
+    sock = connect(server)
+    sock.sendall(b"POST /echo HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+    sock.settimeout(0.2)
+    with pytest.raises(socket.timeout):
+        sock.recv(100)  # RFC 9110: no 100 Continue for an HTTP/1.0 request
+    sock.settimeout(SOCKET_TIMEOUT)
+    sock.sendall(b"hi")
+    out = recv_until_closed(sock)
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert parse_responses(out)[0].body == b"hi"
+    sock.close()
+
+
 def test_expect_100_continue_over_limit_is_413_without_continue(serve_app):
     app = make_app()
     app.limits.max_body = 10

@@ -1,0 +1,60 @@
+# Heap floor: asyncio and the same memory-stream plumbing as picoweb's test
+# client, with no framework. Each request is read up to its blank line, its
+# request line split, and a fixed response written: what any server must do.
+import asyncio
+
+REQUEST = b"GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
+RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
+            b"Connection: close\r\n\r\nHello, world!")
+
+handler = None
+
+
+class MemoryReader:
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    async def read(self, size):
+        piece = self.data[self.pos:self.pos + size]
+        self.pos += len(piece)
+        return piece
+
+
+class MemoryWriter:
+    def __init__(self):
+        self.out = bytearray()
+
+    def write(self, data):
+        self.out += data
+
+    async def drain(self):
+        pass
+
+    def close(self):
+        pass
+
+
+async def handle(reader, writer):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        data = await reader.read(4096)
+        if not data:
+            return
+        buf += data
+    method, path, version = buf[:buf.find(b"\r\n")].split(b" ")
+    writer.write(RESPONSE)
+    await writer.drain()
+    writer.close()
+
+
+def build():
+    global handler
+    handler = handle
+
+
+async def serve(count):
+    for _ in range(count):
+        writer = MemoryWriter()
+        await handler(MemoryReader(REQUEST), writer)
+        assert writer.out[:12] == b"HTTP/1.1 200", writer.out

@@ -1,0 +1,46 @@
+"""nginx from Debian serving DATA_DIR under /static/: the anchor for the
+file rows (sendfile, one worker process, as picoweb has one process).
+
+Writes its config and runtime files into a fresh folder under the bench's
+output and then becomes nginx (exec), so the benchmark's process id is
+nginx's master and stopping it stops nginx."""
+
+import os
+import sys
+
+from common import HOST, parse_argv
+
+CONFIG = """\
+worker_processes 1;
+daemon off;
+pid {run}/nginx.pid;
+error_log {run}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    default_type application/octet-stream;
+    client_body_temp_path {run}/body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;
+    server {{
+        listen {host}:{port};
+        location /static/ {{ alias {data}/; }}
+    }}
+}}
+"""
+
+
+if __name__ == "__main__":
+    port, data_dir, run_dir = parse_argv()
+    run_dir = os.path.abspath(run_dir or os.path.join(data_dir, "..", ".out", "nginx-%d" % port))
+    os.makedirs(run_dir, exist_ok=True)
+    conf = os.path.join(run_dir, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(CONFIG.format(run=run_dir, host=HOST, port=port, data=os.path.abspath(data_dir)))
+    sys.stdout.flush()
+    os.execvp("nginx", ["nginx", "-e", "stderr", "-p", run_dir, "-c", conf])

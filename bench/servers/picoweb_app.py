@@ -1,0 +1,64 @@
+"""picoweb, the repository's own code: the benchmark's subject.
+
+Variant "stream" answers /hello in the original picoweb's streaming style
+(start_response + awrite: chunked encoding, two writes) instead of
+returning the body (Content-Length, one write).
+"""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # the repo root
+sys.path.insert(0, HERE)
+
+import picoweb  # noqa: E402
+from common import HELLO, HOST, MESSAGE, parse_argv, user_text  # noqa: E402
+from picoweb_plugins.static import Static  # noqa: E402
+
+try:
+    # The project's own query-string parser (what req.parse_qs() uses).
+    from picoweb_plugins.forms.urlencoded import parse_urlencoded
+
+    def query_param(qs, name):
+        return parse_urlencoded(qs).get(name)
+except ImportError:  # the forms plugin is not there: split by hand
+    from picoweb.protocol import percent_decode
+
+    def query_param(qs, name):
+        for pair in qs.split("&"):
+            key, _, value = pair.partition("=")
+            if key == name:
+                return percent_decode(value.encode(), True).decode()
+        return None
+
+
+def build(data_dir, variant=None):
+    app = picoweb.WebApp(__name__)
+    app.install(Static(root=data_dir, prefix="/static/"))
+
+    if variant == "stream":
+        @app.route("/hello")
+        async def hello(req, resp):
+            await picoweb.start_response(resp, "text/plain")
+            await resp.awrite(HELLO)
+    else:
+        @app.route("/hello")
+        async def hello(req, resp):
+            return HELLO
+
+    @app.route("/json")
+    async def json(req, resp):
+        return MESSAGE
+
+    @app.route("/user/<int:user_id>")
+    async def user(req, resp, user_id):
+        return user_text(user_id, query_param(req.qs, "q"))
+
+    return app
+
+
+if __name__ == "__main__":
+    port, data_dir, variant = parse_argv()
+    # debug=-1: no log line per request, as the other servers are set up.
+    build(data_dir, variant).run(host=HOST, port=port, debug=-1)
