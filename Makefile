@@ -30,3 +30,19 @@ $(MPY_DIR)/node_modules/ready: $(MPY_DIR)/package-lock.json
 
 clean:
 	rm -rf $(VENV) $(MPY_DIR)/node_modules
+
+# `make bench` measures picoweb against its peers and floors (about 8 minutes
+# on 2 cores) into bench/results.{md,png}; `make bench-smoke` runs the same
+# suite with tiny durations (about a minute) to prove it still works. Neither
+# fails on slowness. bench/setup.sh brings wrk, nginx and bench/.venv.
+BENCH_PY := bench/.venv/bin/python
+
+.PHONY: bench bench-smoke
+
+bench: $(MPY_DIR)/node_modules/ready
+	PYTHON=$(PYTHON) sh bench/setup.sh
+	timeout 1200 $(BENCH_PY) bench/run.py
+
+bench-smoke: $(MPY_DIR)/node_modules/ready
+	PYTHON=$(PYTHON) sh bench/setup.sh
+	timeout 600 $(BENCH_PY) bench/run.py --smoke

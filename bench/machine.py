@@ -4,6 +4,7 @@ import datetime
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 
@@ -47,7 +48,7 @@ def describe():
         "kernel": platform.release(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "wrk": _first_line(["wrk", "--version"]),
-        "nginx": _first_line(["nginx", "-v"]),
+        "nginx": _first_line([shutil.which("nginx") or "/usr/sbin/nginx", "-v"]),
         "node": _first_line(["node", "--version"]),
         "packages": package_versions(["microdot", "starlette", "uvicorn", "h11", "flask", "gunicorn", "aiohttp", "utemplate"]),
     }

@@ -58,7 +58,7 @@ def summarize(raw_path, repo_root, top=15):
             by_file[path] += count
             seen = set()
             for func, path, lineno in frames:
-                if path.startswith("picoweb") and (func, path) not in seen:
+                if path.startswith("picoweb/") and (func, path) not in seen:
                     seen.add((func, path))
                     inclusive["%s (%s)" % (func, path)] += count
     def ranked(counter):

@@ -4,7 +4,7 @@ The server, the test client and the fuzz tests all drive these functions,
 so each behaviour here is tested once and holds on both runtimes.
 """
 
-from .compat import decode_header
+from .compat import IS_MICROPYTHON, decode_header
 from .errors import HTTPError
 
 REASONS = {
@@ -45,6 +45,8 @@ class Limits:
     idle_timeout = 15  # seconds a keep-alive connection may wait for a request
     head_timeout = 30  # seconds to receive the rest of a request head
     read_timeout = 30  # seconds one body read may wait
+    send_timeout = 30  # seconds a client may leave a response unread
+    max_connections = 16 if IS_MICROPYTHON else 1024  # then new ones get 503
     shutdown_timeout = 10  # seconds in-flight requests get on shutdown
     read_size = 4096  # bytes asked of the socket per read
 

@@ -5,7 +5,7 @@ Works on any reader with `async read(n)` and writer with `write()` and
 test client.
 """
 
-from .compat import asyncio, decode_header, log_exception, ticks_diff, ticks_ms
+from .compat import IS_MICROPYTHON, asyncio, decode_header, log_exception, ticks_diff, ticks_ms
 from .errors import HTTPError
 from .headers import Headers
 from .protocol import (
@@ -17,6 +17,7 @@ from .response import HTML, Response, error_page
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # CPython's loop.sendfile() gives zero-copy file bodies; MicroPython has none.
 _ZERO_COPY = hasattr(asyncio, "SendfileNotAvailableError")
+_SENDFILE_PIECE = 1 << 20
 
 
 class Connection:
@@ -65,8 +66,19 @@ class Connection:
             raise HTTPError(408, "request body timed out")
 
     async def send(self, data):
-        self.writer.write(data)
-        await self.writer.drain()
+        writer = self.writer
+        writer.write(data)
+        transport = getattr(writer, "transport", None)
+        if transport is not None:
+            # CPython buffers writes: drain() only waits above the high-water
+            # mark, and only then can a client that stopped reading stall us.
+            if transport.get_write_buffer_size() <= transport.get_write_buffer_limits()[1]:
+                await writer.drain()
+                return
+        elif not IS_MICROPYTHON:
+            await writer.drain()  # a memory stream never blocks
+            return
+        await asyncio.wait_for(writer.drain(), self.limits.send_timeout)
 
     async def sendfile(self, f, offset, count):
         """Send `count` bytes (None: to the end) of the binary file `f` from
@@ -77,12 +89,26 @@ class Connection:
             return None
         if transport.is_closing():
             raise ConnectionResetError("connection closed while sending a file")
-        try:
-            return await asyncio.get_running_loop().sendfile(transport, f, offset, count, fallback=False)
-        except (NotImplementedError, RuntimeError):
-            # SendfileNotAvailableError (a RuntimeError) or, for transports
-            # such as TLS, a plain RuntimeError: raised before any byte is sent.
-            return None
+        loop = asyncio.get_running_loop()
+        sent = 0
+        while count is None or sent < count:
+            # In pieces, so send_timeout bounds each stall of a slow reader
+            # rather than the whole file.
+            piece = _SENDFILE_PIECE if count is None else min(_SENDFILE_PIECE, count - sent)
+            try:
+                done = await asyncio.wait_for(
+                    loop.sendfile(transport, f, offset + sent, piece, fallback=False),
+                    self.limits.send_timeout)
+            except (NotImplementedError, RuntimeError):
+                # SendfileNotAvailableError (a RuntimeError) or, for transports
+                # such as TLS, a plain RuntimeError: raised before any byte is sent.
+                if sent:
+                    raise
+                return None
+            if not done:
+                break
+            sent += done
+        return sent
 
     async def serve(self):
         """Answer requests until the client or the protocol ends the connection."""
@@ -103,6 +129,19 @@ class Connection:
                 await self.writer.wait_closed()
             except Exception:
                 pass
+
+    async def refuse(self):
+        """Answer 503 at once: the server already holds max_connections."""
+        try:
+            # Take in what the client sent: closing a socket with unread
+            # input resets it, and the client could lose the answer.
+            await self.fill(1)
+        except (asyncio.TimeoutError, OSError):
+            pass
+        try:
+            await self.reject(HTTPError(503, "too many connections", {"Retry-After": "1"}))
+        finally:
+            self.writer.close()
 
     async def serve_one(self):
         """Read one request, answer it; True if the connection may go on."""
@@ -231,6 +270,8 @@ class Connection:
         self.app.log.info("%s: rejected with %d: %s", self.peer, exc.status, exc.message)
         body = error_page(exc.status, exc.message).encode()
         headers = [("Content-Type", HTML), ("Content-Length", str(len(body))), ("Connection", "close")]
+        if exc.headers:
+            headers.extend(exc.headers.items())
         try:
             await self.send(response_head(exc.status, headers) + body)
         except OSError:
@@ -243,6 +284,9 @@ async def serve(app, host, port, stop_event):
 
     async def accept(reader, writer):
         conn = Connection(app, reader, writer)
+        if len(connections) >= app.limits.max_connections:
+            await conn.refuse()
+            return
         conn.task = asyncio.current_task()
         connections.add(conn)
         try:

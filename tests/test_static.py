@@ -507,6 +507,12 @@ class NoSendfileTransport:
     def is_closing(self):
         return False
 
+    def get_write_buffer_size(self):
+        return 0  # everything written is already gone
+
+    def get_write_buffer_limits(self):
+        return 16384, 65536
+
 
 @pytest.fixture(scope="module")
 def big_file(tmp_path_factory):

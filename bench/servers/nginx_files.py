@@ -6,6 +6,7 @@ output and then becomes nginx (exec), so the benchmark's process id is
 nginx's master and stopping it stops nginx."""
 
 import os
+import shutil
 import sys
 
 from common import HOST, parse_argv
@@ -43,4 +44,6 @@ if __name__ == "__main__":
     with open(conf, "w") as f:
         f.write(CONFIG.format(run=run_dir, host=HOST, port=port, data=os.path.abspath(data_dir)))
     sys.stdout.flush()
-    os.execvp("nginx", ["nginx", "-e", "stderr", "-p", run_dir, "-c", conf])
+    # /usr/sbin is not on a non-root PATH, where Debian puts nginx.
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    os.execv(nginx, [nginx, "-e", "stderr", "-p", run_dir, "-c", conf])
