@@ -11,8 +11,10 @@ demo: $(VENV)/ready
 
 test: test-cpython test-micropython
 
+# The whole suite runs twice: over the asyncio.Protocol path, then streams.
 test-cpython: $(VENV)/ready
-	$(BIN)/python -m pytest -q tests
+	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
+	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
 
 test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/heap.mjs
@@ -46,3 +48,22 @@ bench: $(MPY_DIR)/node_modules/ready
 bench-smoke: $(MPY_DIR)/node_modules/ready
 	PYTHON=$(PYTHON) sh bench/setup.sh
 	timeout 600 $(BENCH_PY) bench/run.py --smoke
+
+# `make fuzz` runs the coverage-guided harnesses in fuzz/ (atheris, in
+# .venv-fuzz) for FUZZ_TIME seconds each, seeded with tests/corpus. What
+# they find stays in .fuzz/ (ignored), a failing input as .fuzz/crash-*.
+FUZZ_VENV := .venv-fuzz
+FUZZ_TIME ?= 60
+FUZZ_FLAGS = -max_total_time=$(FUZZ_TIME) -timeout=10 -artifact_prefix=.fuzz/
+
+.PHONY: fuzz
+
+fuzz: $(FUZZ_VENV)/ready
+	mkdir -p .fuzz/request .fuzz/parsers
+	$(FUZZ_VENV)/bin/python fuzz/atheris_request.py $(FUZZ_FLAGS) .fuzz/request tests/corpus
+	$(FUZZ_VENV)/bin/python fuzz/atheris_parsers.py $(FUZZ_FLAGS) .fuzz/parsers tests/corpus
+
+$(FUZZ_VENV)/ready: requirements-test.txt
+	$(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-test.txt atheris==3.0.0
+	touch $@

@@ -231,6 +231,12 @@ class WebApp:
         try:
             await self.handle(req, resp)
         except Exception as exc:
+            if getattr(resp.conn, "lost", None) is not None:
+                # The client left or stopped reading: no answer can reach it,
+                # and no bug of ours to show a traceback for.
+                self.log.info("%r: client gone: %r", req, exc)
+                _cut(resp)
+                return
             log_exception(self.log, "%r failed" % req, exc)
             try:
                 await self.handle_exc(req, resp, exc)
@@ -250,16 +256,17 @@ class WebApp:
         if getattr(self, "_stop_event", None) is not None:
             self._stop_event.set()
 
-    async def serve(self, host="127.0.0.1", port=8081, lazy_init=False):
-        """Serve until `shutdown()`; await it beside your other tasks."""
+    async def serve(self, host="127.0.0.1", port=8081, lazy_init=False, transport=None):
+        """Serve until `shutdown()`; await it beside your other tasks.
+        transport: None (the runtime's best), "protocol" or "streams"."""
         from .server import serve
 
         await self.start(lazy_init)
         self._stop_event = asyncio.Event()
         self.stopping = False
-        await serve(self, host, port, self._stop_event)
+        await serve(self, host, port, self._stop_event, transport)
 
-    def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None):
+    def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None):
         """Serve forever (until Ctrl-C or SIGTERM on CPython). debug: -1 is
         silent, 0 logs requests and errors, 1 and 2 add debug output."""
         self.debug = int(debug)
@@ -267,18 +274,33 @@ class WebApp:
             configure_logging()
             log = get_logger("picoweb", self.debug)
         self.log = log
-        asyncio.run(self._serve_until_signal(host, port, lazy_init))
-
-    async def _serve_until_signal(self, host, port, lazy_init):
         try:
             import signal
 
-            loop = asyncio.get_running_loop()
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, self.shutdown)
-        except (ImportError, AttributeError, NotImplementedError):
-            pass  # MicroPython, or a platform without signal handlers
-        await self.serve(host, port, lazy_init)
+            stop_signals = (signal.SIGINT, signal.SIGTERM)
+            previous = [signal.getsignal(signum) for signum in stop_signals]
+        except (ImportError, AttributeError):
+            stop_signals = previous = ()  # MicroPython: no signal handlers
+        try:
+            asyncio.run(self._serve_until_signal(host, port, lazy_init, transport, stop_signals))
+        finally:
+            for signum, handler in zip(stop_signals, previous):
+                signal.signal(signum, handler)
+
+    async def _serve_until_signal(self, host, port, lazy_init, transport, stop_signals):
+        loop = asyncio.get_running_loop()
+        for signum in stop_signals:
+            loop.add_signal_handler(signum, self.shutdown)
+        try:
+            await self.serve(host, port, lazy_init, transport)
+        finally:
+            import signal
+
+            for signum in stop_signals:
+                loop.remove_signal_handler(signum)
+                # asyncio.run closes its wakeup fd before it would restore
+                # handlers: a late second signal must meet neither.
+                signal.signal(signum, signal.SIG_IGN)
 
     # Internals
 
@@ -315,6 +337,8 @@ class WebApp:
         return fallback
 
     async def _handle_error(self, req, resp, exc):
+        if getattr(resp.conn, "lost", None) is not None:
+            raise exc  # the client is gone: nothing to answer, dispatch() notes it
         handler = self._find_error_handler(exc)
         if handler is None:
             if req._depth == 0 and isinstance(exc, HTTPError):

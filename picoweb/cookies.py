@@ -1,7 +1,7 @@
 """Cookie header parsing and Set-Cookie formatting (RFC 6265), over str."""
 
 from .httpdate import format_http_date
-from .protocol import check_header_text
+from .protocol import check_header_name, check_header_text
 
 # Characters RFC 6265 forbids in a cookie value (besides controls).
 _VALUE_FORBIDDEN = ' ",;\\'
@@ -31,7 +31,10 @@ def format_set_cookie(name, value="", max_age=None, expires=None, path="/", doma
                       secure=False, httponly=False, samesite=None):
     """A Set-Cookie header value. `expires` is seconds since the epoch;
     characters a cookie value may not hold raise ValueError."""
-    if not name or "=" in name or ";" in name or " " in name:
+    # RFC 6265: a name is a token; parse_cookies would not give another back.
+    try:
+        check_header_name(name)
+    except ValueError:
         raise ValueError("bad cookie name %r" % name)
     for c in value:
         if c in _VALUE_FORBIDDEN or ord(c) < 33 or ord(c) > 126:

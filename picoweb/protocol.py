@@ -25,10 +25,20 @@ REASONS = {
 }
 
 # Characters allowed in a method or header name (RFC 9110 "token").
-_TOKEN = frozenset(
-    b"!#$%&'*+-.^_`|~0123456789"
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-)
+if IS_MICROPYTHON:
+    _TOKEN_SET = frozenset("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    def _is_token(text):
+        for c in text:
+            if c not in _TOKEN_SET:
+                return False
+        return bool(text)
+
+else:
+    import re
+
+    # One C-level match beats a Python loop per header name on CPython.
+    _is_token = re.compile("[-!#$%&'*+.^_`|~0-9A-Za-z]+\\Z").match
 
 
 class Limits:
@@ -67,7 +77,8 @@ def parse_request_line(line):
     if len(parts) != 3:
         raise HTTPError(400, "malformed request line")
     method, target, version = parts
-    if not method or not _is_token(method):
+    method = decode_header(method)
+    if not _is_token(method):
         raise HTTPError(400, "malformed method")
     if version == b"HTTP/1.1":
         minor = 1
@@ -81,7 +92,7 @@ def parse_request_line(line):
     # Controls and non-ASCII must arrive percent-encoded (RFC 3986).
     if not target or min(target) < 33 or max(target) > 126:
         raise HTTPError(400, "malformed request target")
-    return decode_header(method), target, minor
+    return method, target, minor
 
 
 def split_target(target):
@@ -161,36 +172,35 @@ def parse_headers(block, limits, keep=True):
     framing = Framing()
     if not block:
         return values, framing
-    lines = block.split(b"\n")
-    if lines[-1] == b"":
+    lines = decode_header(block).split("\n")  # one decode for the block
+    if lines[-1] == "":
         lines.pop()
     if len(lines) > limits.max_headers:
         raise HTTPError(431, "too many header fields")
     for line in lines:
-        if line[-1:] == b"\r":
+        if line[-1:] == "\r":
             line = line[:-1]
-        colon = line.find(b":")
+        colon = line.find(":")
         if colon <= 0:
             # A leading space is obsolete line folding, a smuggling vector.
             raise HTTPError(400, "malformed header line")
         name = line[:colon]
         if not _is_token(name):
             raise HTTPError(400, "malformed header name")
-        value = line[colon + 1:].strip(b" \t")
+        value = line[colon + 1:].strip(" \t")
         # Controls other than tab have no place in a value (RFC 9110 5.5).
-        if value and (min(value) < 32 or 127 in value) and not _is_field_value(value):
+        if value and (min(value) < " " or "\x7f" in value) and not _is_field_value(value):
             raise HTTPError(400, "malformed header value")
-        key = decode_header(name).lower()
-        text = decode_header(value)
+        key = name.lower()
         if key in _FRAMING_HEADERS:
-            framing.note(key, text)
+            framing.note(key, value)
         if not keep:
             continue
         old = values.get(key)
         if old is None:
-            values[key] = text
+            values[key] = value
         else:
-            values[key] = old + ("; " if key == "cookie" else ", ") + text
+            values[key] = old + ("; " if key == "cookie" else ", ") + value
     return values, framing
 
 
@@ -311,16 +321,9 @@ _DIGITS = frozenset(b"0123456789")
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 
-def _is_token(raw):
-    for byte in raw:
-        if byte not in _TOKEN:
-            return False
-    return True
-
-
-def _is_field_value(raw):
-    for byte in raw:
-        if (byte < 32 and byte != 9) or byte == 127:
+def _is_field_value(text):
+    for c in text:
+        if (c < " " and c != "\t") or c == "\x7f":
             return False
     return True
 
@@ -338,20 +341,38 @@ _checked_names = set()  # names already found to be tokens: most repeat
 def check_header_name(name):
     """Refuse a response header name that is not an HTTP token."""
     if name not in _checked_names:
-        if not name or not _is_token(name.encode()):
+        if not _is_token(name):
             raise ValueError("response header name is not a token: %r" % name)
         if len(_checked_names) < 256:
             _checked_names.add(name)
     return name
 
 
+_status_lines = {}  # (status, minor) -> its status line, built once
+
+
 def response_head(status, headers, minor=1):
     """Serialise the status line and headers (pairs of str) to bytes."""
-    lines = ["HTTP/1.%d %d %s\r\n" % (minor, status, REASONS.get(status, "Unknown"))]
+    line = _status_lines.get((status, minor))
+    if line is None:
+        line = "HTTP/1.%d %d %s\r\n" % (minor, status, REASONS.get(status, "Unknown"))
+        if len(_status_lines) < 64:
+            _status_lines[(status, minor)] = line
+    lines = [line]
     for name, value in headers:
-        lines.append("%s: %s\r\n" % (check_header_text(name), check_header_text(value)))
-    lines.append("\r\n")
-    return "".join(lines).encode()
+        if name not in _checked_names:
+            check_header_name(name)  # "X Y" or "" would make a malformed line
+        lines.append(name + ": " + value + "\r\n")
+    head = "".join(lines) + "\r\n"
+    # A CR, LF or NUL inside a name or value adds to these counts: one scan
+    # of the whole head checks every header at once.
+    if head.count("\n") != len(lines) + 1 or head.count("\r") != len(lines) + 1 or "\x00" in head:
+        for name, value in headers:
+            check_header_text(name)
+            check_header_text(value)
+        # `headers` was a generator, spent above: the counts are proof enough.
+        raise ValueError("CR, LF or NUL in a response header")
+    return head.encode()
 
 
 def chunk(data):

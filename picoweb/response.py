@@ -148,6 +148,13 @@ class Response:
         self.headers_sent = True
         headers = self.headers
         status = self.status
+        if getattr(self.req.reader, "failed", False):
+            # The request body broke its framing (or timed out): the server
+            # closes after this response, so say so (RFC 9112 9.6).
+            self.close_after = True
+        connection = headers.get("Connection")
+        if connection and "close" in [token.strip() for token in connection.lower().split(",")]:
+            self.close_after = True  # the app said close: RFC 9112 9.6 has us close then
         if status < 200 or status == 204 or status == 304:
             self.send_body = False
             headers.pop("Content-Length")

@@ -7,6 +7,9 @@ from .errors import HTTPError
 # Regex pieces for <name>, <int:name> and <path:name>.
 _CONVERTERS = {"str": "([^/]+)", "int": "([0-9]+)", "path": "(.+)"}
 _REGEX_SPECIALS = "\\.^$*+?{}[]|()"
+# MicroPython's "." matches "\n" and its re has no flags; CPython's needs
+# DOTALL, or a <path:...> holding a decoded "%0A" would be a 404 there only.
+_DOTALL = getattr(re, "DOTALL", 0)
 
 
 def _escape(text):
@@ -46,7 +49,7 @@ def compile_pattern(pattern):
         regex += _escape(rest[:start]) + _CONVERTERS[kind]
         params.append((name, kind == "int"))
         rest = rest[end + 1:]
-    return re.compile(regex + _escape(rest) + "$"), params
+    return re.compile(regex + _escape(rest) + "$", _DOTALL), params
 
 
 class Route:

@@ -29,8 +29,11 @@ class Connection:
         self.writer = writer
         self.limits = app.limits
         self.buf = bytearray()
+        # A reader that bounds its own waits spares a Task per read (wait_for).
+        self.read_within = getattr(reader, "read_within", None)
         self.idle = True  # waiting between requests, safe to close on shutdown
         self.expect_continue = False
+        self.lost = None  # why a send failed: the client left or stopped reading
         try:
             self.peer = writer.get_extra_info("peername")
         except (AttributeError, OSError):
@@ -38,7 +41,11 @@ class Connection:
 
     async def fill(self, timeout):
         """Read more input into `buf`; False at end of stream."""
-        data = await asyncio.wait_for(self.reader.read(self.limits.read_size), timeout)
+        read_within = self.read_within
+        if read_within is not None:
+            data = await read_within(self.limits.read_size, timeout)
+        else:
+            data = await asyncio.wait_for(self.reader.read(self.limits.read_size), timeout)
         if not data:
             return False
         self.buf += data
@@ -64,21 +71,29 @@ class Connection:
         except asyncio.TimeoutError:
             # The client is slow, not the server: a 408, not a logged 500.
             raise HTTPError(408, "request body timed out")
+        except OSError as exc:
+            self.lost = exc  # reset by the client: see send()
+            raise
 
     async def send(self, data):
         writer = self.writer
-        writer.write(data)
-        transport = getattr(writer, "transport", None)
-        if transport is not None:
-            # CPython buffers writes: drain() only waits above the high-water
-            # mark, and only then can a client that stopped reading stall us.
-            if transport.get_write_buffer_size() <= transport.get_write_buffer_limits()[1]:
-                await writer.drain()
+        try:
+            writer.write(data)
+            transport = getattr(writer, "transport", None)
+            if transport is not None:
+                # CPython buffers writes: drain() only waits above the high-water
+                # mark, and only then can a client that stopped reading stall us.
+                if transport.get_write_buffer_size() <= transport.get_write_buffer_limits()[1]:
+                    await writer.drain()
+                    return
+            elif not IS_MICROPYTHON:
+                await writer.drain()  # a memory stream never blocks
                 return
-        elif not IS_MICROPYTHON:
-            await writer.drain()  # a memory stream never blocks
-            return
-        await asyncio.wait_for(writer.drain(), self.limits.send_timeout)
+            await asyncio.wait_for(writer.drain(), self.limits.send_timeout)
+        except (OSError, asyncio.TimeoutError) as exc:
+            # The client's doing, not the app's: dispatch() logs no traceback.
+            self.lost = exc
+            raise
 
     async def sendfile(self, f, offset, count):
         """Send `count` bytes (None: to the end) of the binary file `f` from
@@ -88,7 +103,8 @@ class Connection:
         if not _ZERO_COPY or transport is None:
             return None
         if transport.is_closing():
-            raise ConnectionResetError("connection closed while sending a file")
+            self.lost = ConnectionResetError("connection closed while sending a file")
+            raise self.lost
         loop = asyncio.get_running_loop()
         sent = 0
         while count is None or sent < count:
@@ -105,6 +121,9 @@ class Connection:
                 if sent:
                     raise
                 return None
+            except (OSError, asyncio.TimeoutError) as exc:
+                self.lost = exc  # as in send()
+                raise
             if not done:
                 break
             sent += done
@@ -124,11 +143,25 @@ class Connection:
         except Exception as exc:
             log_exception(self.app.log, "%s: connection failed" % (self.peer,), exc)
         finally:
-            try:
-                self.writer.close()
-                await self.writer.wait_closed()
-            except Exception:
-                pass
+            await self.close()
+
+    async def close(self):
+        """Close the connection. Bytes the client has not taken get
+        send_timeout to leave, then are dropped with the socket: closing
+        waits for them, so a client that stopped reading would hold the
+        socket (and with streams, this task) open for good."""
+        writer = self.writer
+        try:
+            writer.close()
+            transport = getattr(writer, "transport", None)
+            if transport is not None and transport.get_write_buffer_size():
+                if isinstance(self.lost, asyncio.TimeoutError):
+                    transport.abort()  # it has left them unread for send_timeout already
+                else:
+                    asyncio.get_running_loop().call_later(self.limits.send_timeout, transport.abort)
+            await writer.wait_closed()
+        except Exception:
+            pass
 
     async def refuse(self):
         """Answer 503 at once: the server already holds max_connections."""
@@ -153,7 +186,10 @@ class Connection:
         if line_end < 0:
             return False
         self.idle = False
-        method, target, minor = parse_request_line(bytes(buf[:line_end]).rstrip(b"\r"))
+        # Strip one CR: more is a bare CR, which a proxy may take for a line
+        # end (RFC 9112 2.2), so it must fail the version check, a 400.
+        end = line_end - 1 if buf[line_end - 1:line_end] == b"\r" else line_end
+        method, target, minor = parse_request_line(bytes(buf[:end]))
         raw_path, query = split_target(target)
         req = Request(method, decode_path(raw_path), decode_header(query), minor, self.peer)
         req.max_body = limits.max_body
@@ -172,7 +208,7 @@ class Connection:
         await app.dispatch(req, resp)
         try:
             await resp.finish()
-        except OSError:
+        except (OSError, asyncio.TimeoutError):  # a TimeoutError is no OSError before 3.11
             raise
         except Exception as exc:  # a before-send hook failed
             log_exception(app.log, "%r failed while sending" % req, exc)
@@ -278,8 +314,29 @@ class Connection:
             pass
 
 
-async def serve(app, host, port, stop_event):
-    """Accept connections for `app` until `stop_event` is set, then drain."""
+def default_transport():
+    """"protocol" on CPython ("streams" if PICOWEB_TRANSPORT says so: the
+    test suite runs on both); "streams" on MicroPython, which has no other."""
+    if IS_MICROPYTHON:
+        return "streams"
+    import os
+
+    return os.environ.get("PICOWEB_TRANSPORT", "protocol")
+
+
+async def serve(app, host, port, stop_event, transport=None):
+    """Accept connections for `app` until `stop_event` is set, then drain.
+
+    transport: "streams" (asyncio.start_server, MicroPython's only choice)
+    or "protocol" (an asyncio.Protocol, CPython's default, faster)."""
+    if transport is None:
+        transport = default_transport()
+    if transport == "protocol":
+        from .transport import start_server
+    elif transport == "streams":
+        start_server = asyncio.start_server
+    else:
+        raise ValueError("transport must be 'streams' or 'protocol'")
     connections = set()
 
     async def accept(reader, writer):
@@ -298,7 +355,7 @@ async def serve(app, host, port, stop_event):
         finally:
             connections.discard(conn)
 
-    server = await asyncio.start_server(accept, host, port)
+    server = await start_server(accept, host, port)
     sockets = getattr(server, "sockets", None)
     if sockets:
         port = sockets[0].getsockname()[1]

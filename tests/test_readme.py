@@ -22,7 +22,7 @@ def test_readme_renders_without_warnings():
 def test_readme_names_every_public_name():
     public = [name for name in dir(picoweb) if not name.startswith("_")]
     modules = {"app", "compat", "cookies", "errors", "headers", "httpdate", "protocol",
-               "request", "response", "routing", "server"}
+               "request", "response", "routing", "server", "testclient", "transport"}
     missing = [name for name in public if name not in modules and name not in README]
     assert missing == []
 

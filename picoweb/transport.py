@@ -1,0 +1,148 @@
+"""CPython's faster path: an asyncio.Protocol in place of asyncio streams.
+
+The same Connection loop (parser, dispatch, serialisation) runs over it;
+only the I/O differs. StreamReader/StreamWriter cost a buffer copy and a
+Task per timed read (wait_for); here bytes from data_received wait in a
+list, a read that finds them returns at once, and a read that must wait
+is bounded by one timer. MicroPython has no Protocol: it uses streams.
+"""
+
+import asyncio
+
+_BUFFER_LIMIT = 65536  # unread input past this pauses reading from the socket
+
+
+def _expire(waiter):
+    if not waiter.done():
+        waiter.set_exception(asyncio.TimeoutError())
+
+
+class ProtocolStream(asyncio.Protocol):
+    """Reader and writer of one connection, as the Connection uses them."""
+
+    def __init__(self, accept):
+        self.accept = accept  # coroutine function (reader, writer) serving it
+        self.transport = None
+        self.chunks = []
+        self.buffered = 0
+        self.eof = False
+        self.lost = None  # set once the connection is gone
+        self.read_waiter = None
+        self.drain_waiter = None
+        self.reading_paused = False
+        self.writing_paused = False
+
+    # asyncio.Protocol callbacks
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.loop = asyncio.get_running_loop()
+        self.loop.create_task(self.accept(self, self))
+
+    def data_received(self, data):
+        self.chunks.append(data)
+        self.buffered += len(data)
+        if self.buffered > _BUFFER_LIMIT and not self.reading_paused:
+            self.reading_paused = True
+            self.transport.pause_reading()
+        self._wake_reader()
+
+    def eof_received(self):
+        self.eof = True
+        self._wake_reader()
+        # Keep the transport open: a client that half-closed still gets its
+        # answer (a 400 for a body cut short); the Connection closes it.
+        return True
+
+    def connection_lost(self, exc):
+        self.eof = True
+        self.lost = exc or ConnectionResetError("connection lost")
+        self._wake_reader()
+        waiter = self.drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(self.lost)
+
+    def pause_writing(self):
+        self.writing_paused = True
+
+    def resume_writing(self):
+        self.writing_paused = False
+        waiter = self.drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # The reader side
+
+    async def read(self, size=-1):
+        """What has arrived (at least one byte), or b"" at end of stream."""
+        return await self.read_within(size, None)
+
+    async def read_within(self, size, timeout):
+        """As read(), but raise asyncio.TimeoutError after `timeout` seconds."""
+        if not self.chunks and not self.eof:
+            waiter = self.loop.create_future()
+            self.read_waiter = waiter
+            timer = None if timeout is None else self.loop.call_later(timeout, _expire, waiter)
+            try:
+                await waiter
+            finally:
+                self.read_waiter = None
+                if timer is not None:
+                    timer.cancel()
+        return self._take(size)
+
+    def _take(self, size):
+        chunks = self.chunks
+        if not chunks:
+            return b""
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if 0 <= size < len(data):
+            self.chunks = [data[size:]]
+            data = data[:size]
+        else:
+            self.chunks = []
+        self.buffered -= len(data)
+        if self.reading_paused and self.buffered <= _BUFFER_LIMIT:
+            self.reading_paused = False
+            self.transport.resume_reading()
+        return data
+
+    def _wake_reader(self):
+        waiter = self.read_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # The writer side
+
+    def write(self, data):
+        self.transport.write(data)
+
+    async def drain(self):
+        if self.lost is None and self.transport.is_closing():
+            # A failed send closed the transport and queued connection_lost():
+            # yield so that it runs (as StreamWriter.drain does), or a handler
+            # writing below the high-water mark never learns the client left.
+            await asyncio.sleep(0)
+        if self.lost is not None:
+            raise self.lost
+        if self.writing_paused:
+            self.drain_waiter = self.loop.create_future()
+            try:
+                await self.drain_waiter
+            finally:
+                self.drain_waiter = None
+
+    def get_extra_info(self, name, default=None):
+        return self.transport.get_extra_info(name, default)
+
+    def close(self):
+        self.transport.close()
+
+    async def wait_closed(self):
+        pass
+
+
+async def start_server(accept, host, port):
+    """Listen with ProtocolStream connections; returns the asyncio Server."""
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(lambda: ProtocolStream(accept), host, port)
