@@ -35,7 +35,9 @@ FLOORS = ("floor-streams", "floor-protocol")
 
 SERVERS = [
     Server("picoweb", "picoweb_app.py", "picoweb"),
-    Server("picoweb-stream", "picoweb_app.py", "picoweb, streamed hello", "stream",
+    Server("picoweb-streams", "picoweb_app.py", "picoweb, streams transport", "streams",
+           workloads=("hello-ka", "hello-close", "json-ka", "param-ka", "file10m-ka")),
+    Server("picoweb-chunked", "picoweb_app.py", "picoweb, streamed (chunked) hello", "chunked",
            workloads=("hello-ka", "hello-close")),
     Server("floor-streams", "floor_streams.py", "streams floor"),
     Server("floor-protocol", "floor_protocol.py", "protocol floor"),

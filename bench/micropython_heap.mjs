@@ -4,7 +4,10 @@
 // through memory streams: a bare asyncio floor (micropython/mp_bare.py), a
 // hello app (mp_hello.py) and a realistic one (mp_realistic/).
 //
-//   node bench/micropython_heap.mjs [--requests 1000] [--json out.json]
+//   node bench/micropython_heap.mjs [--requests 1000] [--json out.json] [--code DIR]
+//
+// --code DIR takes picoweb/ and picoweb_plugins/ from DIR (run.py's copy of
+// the code under test) instead of the repo.
 //
 // Runs real MicroPython 1.27 (WebAssembly port) with the test harness's file
 // layout (tests/micropython/mpenv.mjs). Each app gets its own Node process:
@@ -52,10 +55,24 @@ function copyTree(FS, src, dest) {
 }
 
 // Child: one app in one fresh instance; posts {label: bytes, ...}.
-async function runScenario(module, requests) {
+// [[dest, src], ...] for every .py file of the packages under `root`.
+function packageFiles(root) {
+  const files = [];
+  const walk = (src, dest) => {
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      const from = join(src, entry.name);
+      if (entry.isDirectory() && entry.name !== "__pycache__") walk(from, `${dest}/${entry.name}`);
+      else if (entry.isFile() && entry.name.endsWith(".py")) files.push([`${dest}/${entry.name}`, from]);
+    }
+  };
+  for (const pkg of ["picoweb", "picoweb_plugins"]) walk(join(root, pkg), `/lib/${pkg}`);
+  return files;
+}
+
+async function runScenario(module, requests, code) {
   // No import guard yet: the first step puts it up, so that step measures
   // what `import asyncio` (which the guard imports) costs on its own.
-  const mp = await loadInstance({ guard: false });
+  const mp = await loadInstance({ guard: false, ...(code && { files: packageFiles(code) }) });
   copyTree(mp.FS, APP_DIR, "/lib");
   const utemplate = findUtemplate();
   if (utemplate) copyTree(mp.FS, utemplate, "/lib/utemplate");
@@ -75,8 +92,8 @@ async function runScenario(module, requests) {
     ["serve", `await asyncio.create_task(${module}.serve(${requests}))`],
   ];
   const result = { heap: {}, utemplate: Boolean(utemplate) };
-  for (const [label, code] of steps) {
-    await mp.runPythonAsync(code);
+  for (const [label, source] of steps) {
+    await mp.runPythonAsync(source);
     result.heap[label] = allocated();
   }
   if (module === "mp_realistic") {
@@ -88,9 +105,9 @@ async function runScenario(module, requests) {
   return result;
 }
 
-function runChild(name, module, requests) {
+function runChild(name, module, requests, code) {
   return new Promise((resolve, reject) => {
-    const child = fork(SELF, ["--child", module, String(requests)], { stdio: "inherit" });
+    const child = fork(SELF, ["--child", module, String(requests), code || ""], { stdio: "inherit" });
     let got = null;
     const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_S * 1000);
     child.on("message", (msg) => { got = msg; });
@@ -102,32 +119,33 @@ function runChild(name, module, requests) {
   });
 }
 
-export async function measureAll(requests) {
+export async function measureAll(requests, code) {
   const out = {};
-  for (const [name, module] of SCENARIOS) out[name] = await runChild(name, module, requests);
+  for (const [name, module] of SCENARIOS) out[name] = await runChild(name, module, requests, code);
   return out;
 }
 
 function parseArgs(argv) {
-  const args = { requests: 1000, json: null };
+  const args = { requests: 1000, json: null, code: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--requests") args.requests = Number(argv[++i]);
     else if (argv[i] === "--json") args.json = argv[++i];
+    else if (argv[i] === "--code") args.code = argv[++i];
   }
   return args;
 }
 
 if (process.argv[2] === "--child") {
-  const [module, requests] = process.argv.slice(3);
+  const [module, requests, code] = process.argv.slice(3);
   try {
-    const result = await runScenario(module, Number(requests));
+    const result = await runScenario(module, Number(requests), code);
     process.send({ ok: true, result }, () => process.exit(0));
   } catch (e) {
     process.send({ ok: false, error: `${e.type || e.name}: ${e.message}` }, () => process.exit(1));
   }
 } else if (process.argv[1] === SELF) {
   const args = parseArgs(process.argv.slice(2));
-  const out = await measureAll(args.requests);
+  const out = await measureAll(args.requests, args.code);
   for (const [name, r] of Object.entries(out)) {
     const base = r.heap.empty;
     const parts = Object.entries(r.heap).map(([k, v]) => `${k} ${v - base >= 0 ? "+" : ""}${v - base}`);

@@ -15,6 +15,7 @@ SERVER_CPU = 0  # the server gets one core and the load generator the other
 CLIENT_CPU = 1
 NOFILE = 4096  # descriptors the servers and the idle client may open
 
+_TICK = os.sysconf("SC_CLK_TCK")
 _running = set()  # every server process still alive, for stop_all()
 
 
@@ -45,8 +46,9 @@ class ServerProcess:
     """One server script on its own port, in its own process group so that
     stopping it also stops its workers (gunicorn, nginx)."""
 
-    def __init__(self, server, data_dir, log_path):
+    def __init__(self, server, data_dir, log_path, env=None):
         self.server = server
+        self.env = dict(os.environ, **(env or {}))
         self.data_dir = data_dir
         self.log_path = log_path
         self.port = None
@@ -59,7 +61,7 @@ class ServerProcess:
             argv.append(self.server.variant)
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True, preexec_fn=pin(SERVER_CPU))
+                                     env=self.env, start_new_session=True, preexec_fn=pin(SERVER_CPU))
         log.close()
         _running.add(self)
         deadline = time.monotonic() + timeout
@@ -99,6 +101,19 @@ class ServerProcess:
 
     def rss_kib(self):
         return max([proc_status_kib(pid, "VmRSS") or 0 for pid in self.pids()] or [0])
+
+    def cpu_seconds(self):
+        """(user, system) CPU seconds used so far by the server's processes."""
+        user = system = 0
+        for pid in self.pids():
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                user += int(fields[11])
+                system += int(fields[12])
+            except (OSError, IndexError, ValueError):
+                pass
+        return user / _TICK, system / _TICK
 
     def log_tail(self, size=1500):
         try:

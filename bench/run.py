@@ -19,10 +19,12 @@ import sys
 import time
 
 import catalog
+import load
 import machine
 import procs
 import profile
 import report
+import snapshot
 import wrk
 
 BENCH = catalog.BENCH
@@ -30,25 +32,51 @@ ROOT = os.path.dirname(BENCH)
 DATA = os.path.join(BENCH, ".data")
 OUT = os.path.join(BENCH, ".out")
 
-# Durations keep the full run under ten minutes on two cores (about 70
-# rows of 5 s); the smoke run takes seconds and only proves the suite works.
+# Durations keep the full run under ten minutes on two cores (about 80
+# rows of 4 s, and at most 2 minutes of waiting for a quiet machine); the
+# smoke run takes about a minute and only proves the suite works.
 FULL = {
-    "duration": 5, "connections": 32, "threads": 1, "scale": [1, 32, 256],
+    "duration": 4, "connections": 32, "threads": 1, "scale": [1, 32, 256],
     "idle_connections": 1000, "heap_requests": 1000, "profile_seconds": 5, "deadline": 900,
 }
 SMOKE = {
     "duration": 1, "connections": 4, "threads": 1, "scale": [1, 4, 16],
     "idle_connections": 50, "heap_requests": 50, "profile_seconds": 1, "deadline": 300,
 }
+# Before each row, wait for other work on the machine to calm down: at most
+# this many seconds per row and in all (the run stays bounded in time).
+QUIET_LIMIT = 0.25  # cores used by others
+QUIET_WAIT_ROW = 10
+QUIET_WAIT_TOTAL = 120
 # The smoke run loads these under every workload and the other servers under
 # hello only; every server's every route is still checked (check_servers).
-SMOKE_ALL_WORKLOADS = ("picoweb", "floor-streams", "floor-protocol", "nginx")
-SCALE_SERVERS = ("picoweb", "floor-streams", "floor-protocol")
-IDLE_SERVERS = ("picoweb", "floor-streams", "floor-protocol")
+SMOKE_ALL_WORKLOADS = ("picoweb", "picoweb-streams", "floor-streams", "floor-protocol", "nginx")
+SCALE_SERVERS = ("picoweb", "picoweb-streams", "floor-streams", "floor-protocol")
+IDLE_SERVERS = ("picoweb", "picoweb-streams", "floor-streams", "floor-protocol")
 
 
 class Deadline(Exception):
     pass
+
+
+class Context:
+    """What every step needs: the mode's settings, the copy of the code
+    under test, the errors so far, and the quiet-wait budget left."""
+
+    def __init__(self, settings, smoke, work, code):
+        self.settings = settings
+        self.smoke = smoke
+        self.work = work  # this mode's scratch folder: logs, the code copy, raw data
+        self.code = code
+        self.errors = []
+        self.quiet_budget = 0 if smoke else QUIET_WAIT_TOTAL
+
+    def wait_for_quiet(self):
+        if self.quiet_budget <= 0:
+            return 0
+        waited = load.wait_for_quiet(QUIET_LIMIT, min(QUIET_WAIT_ROW, self.quiet_budget))
+        self.quiet_budget -= waited
+        return waited
 
 
 def log(message):
@@ -63,10 +91,10 @@ def _on_alarm(signum, frame):
     raise Deadline("the run took longer than its deadline")
 
 
-def start_server(name, tag, settings):
+def start_server(name, tag, ctx):
     srv = catalog.server(name)
-    path = os.path.join(OUT, "logs", "%s-%s.log" % (name, tag))
-    return procs.ServerProcess(srv, DATA, path).start()
+    path = os.path.join(ctx.work, "logs", "%s-%s.log" % (name, tag))
+    return procs.ServerProcess(srv, DATA, path, {"PICOWEB_ROOT": ctx.code["path"], "BENCH_WORK": ctx.work}).start()
 
 
 def warm_up(server, path, count):
@@ -78,14 +106,14 @@ def warm_up(server, path, count):
     return body
 
 
-def check_servers(names, errors):
+def check_servers(names, ctx):
     """Start each server once and GET every route it is measured on, checking
     the answers, before spending minutes on load. Returns the servers that work."""
     working = []
     for name in names:
         srv = catalog.server(name)
         try:
-            with start_server(name, "check", None) as server:
+            with start_server(name, "check", ctx) as server:
                 for wl in catalog.WORKLOADS:
                     if not catalog.takes_part(srv, wl):
                         continue
@@ -95,17 +123,30 @@ def check_servers(names, errors):
                         raise RuntimeError("GET %s: %s" % (wl.path, wrong))
             working.append(name)
         except (RuntimeError, OSError) as exc:
-            errors.append("%s does not work: %s" % (name, exc))
+            ctx.errors.append("%s does not work: %s" % (name, exc))
             log("  %s: FAILED: %s" % (name, exc))
     return working
 
 
-def measure(name, wl, settings, connections=None):
-    """One row: a fresh server, a short warm-up, wrk, the server's peak RSS."""
+def measure(name, wl, ctx, connections=None):
+    """One row: a fresh server, a short warm-up, wrk, the server's peak RSS,
+    and how much CPU other work on the machine took meanwhile."""
+    settings = ctx.settings
     connections = connections or wl.connections or settings["connections"]
-    with start_server(name, "%s-c%d" % (wl.name, connections), settings) as server:
+    with start_server(name, "%s-c%d" % (wl.name, connections), ctx) as server:
         warm_up(server, wl.path, 1 if wl.kind == "file" else 20)
+        waited = ctx.wait_for_quiet()
+        meter = load.Meter().start()
+        user0, system0 = server.cpu_seconds()
         result = wrk.run(server.url(wl.path), settings["duration"], connections, settings["threads"], wl.close)
+        user1, system1 = server.cpu_seconds()
+        result.update(meter.stop())
+        # The server's CPU time per request: unlike req/s, hardly moved by
+        # other work on the machine (wrk's own time is not in it).
+        if result.get("requests"):
+            result["cpu_user_us"] = round((user1 - user0) * 1e6 / result["requests"], 1)
+            result["cpu_system_us"] = round((system1 - system0) * 1e6 / result["requests"], 1)
+        result["waited"] = round(waited, 1)
         result["peak_rss_kib"] = server.peak_rss_kib()
         if server.proc.poll() is not None:
             raise RuntimeError("%s died under load: %s" % (name, server.log_tail()))
@@ -113,7 +154,8 @@ def measure(name, wl, settings, connections=None):
     return result
 
 
-def run_tables(servers, settings, smoke, errors):
+def run_tables(servers, ctx):
+    settings, smoke, errors = ctx.settings, ctx.smoke, ctx.errors
     tables = []
     for wl in catalog.WORKLOADS:
         connections = wl.connections or settings["connections"]
@@ -127,24 +169,26 @@ def run_tables(servers, settings, smoke, errors):
             if smoke and name not in SMOKE_ALL_WORKLOADS and wl.name != "hello-ka":
                 continue
             try:
-                row = measure(name, wl, settings, connections)
+                row = measure(name, wl, ctx, connections)
             except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
                 errors.append("%s / %s: %s" % (name, wl.name, exc))
                 row = {"server": name, "failed": str(exc)[:200]}
             if row.get("non2xx"):
                 errors.append("%s / %s: %d non-2xx answers" % (name, wl.name, row["non2xx"]))
             table["rows"].append(row)
-            log("  %-16s %10s req/s  p50 %8s ms  p99 %8s ms  peak RSS %6s MiB  %s" % (
+            log("  %-16s %10s req/s  p50 %8s ms  p99 %8s ms  CPU %s µs/req  peak RSS %6s MiB  others %s  %s" % (
                 name, report._num(row.get("rps")), report._num(row.get("p50_ms"), 2),
-                report._num(row.get("p99_ms"), 2),
-                report._num((row.get("peak_rss_kib") or 0) / 1024, 1), report._notes(row)))
+                report._num(row.get("p99_ms"), 2), report._cpu(row),
+                report._num((row.get("peak_rss_kib") or 0) / 1024, 1),
+                report._num(row.get("others"), 2), report._notes(row)))
         tables.append(table)
     return tables
 
 
-def run_scale(servers, settings, tables, errors):
+def run_scale(servers, tables, ctx):
     """req/s of hello keep-alive at each connection count; the table's own
     row stands for the default count."""
+    settings, errors = ctx.settings, ctx.errors
     hello = catalog.workload("hello-ka")
     scale = {}
     log("\nscale: hello keep-alive by connections")
@@ -158,11 +202,11 @@ def run_scale(servers, settings, tables, errors):
                 row = report._row(tables[0], name)
             if row is None or not row.get("rps"):
                 try:
-                    row = measure(name, hello, settings, connections)
+                    row = measure(name, hello, ctx, connections)
                 except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
                     errors.append("scale %s / %d: %s" % (name, connections, exc))
                     continue
-            points[str(connections)] = {k: row.get(k) for k in ("rps", "p50_ms", "p99_ms", "peak_rss_kib")}
+            points[str(connections)] = {k: row.get(k) for k in ("rps", "p50_ms", "p99_ms", "peak_rss_kib", "others")}
             log("  %-16s %4d connections: %10s req/s" % (name, connections, report._num(row.get("rps"))))
         scale[name] = points
     return scale
@@ -173,8 +217,9 @@ def _read_line(stream, timeout):
     return stream.readline() if ready else ""
 
 
-def run_idle(servers, settings, errors):
+def run_idle(servers, ctx):
     """Server RSS before and after `idle_connections` idle keep-alive clients."""
+    settings, errors = ctx.settings, ctx.errors
     count = settings["idle_connections"]
     out = {}
     log("\nidle keep-alive connections: %d" % count)
@@ -182,7 +227,7 @@ def run_idle(servers, settings, errors):
         if name not in servers:
             continue
         try:
-            with start_server(name, "idle", settings) as server:
+            with start_server(name, "idle", ctx) as server:
                 warm_up(server, "/hello", 20)
                 time.sleep(0.3)
                 before = server.rss_kib()
@@ -212,11 +257,12 @@ def run_idle(servers, settings, errors):
     return out
 
 
-def run_heap(settings, errors):
+def run_heap(ctx):
+    settings, errors = ctx.settings, ctx.errors
     log("\nMicroPython heap (%d requests)" % settings["heap_requests"])
-    path = os.path.join(OUT, "heap.json")
+    path = os.path.join(ctx.work, "heap.json")
     argv = ["node", os.path.join(BENCH, "micropython_heap.mjs"), "--requests", str(settings["heap_requests"]),
-            "--json", path]
+            "--json", path, "--code", ctx.code["path"]]
     try:
         done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=400)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -234,27 +280,31 @@ def run_heap(settings, errors):
     return heap
 
 
-def run_profile(settings, errors):
+def run_profile(ctx, wl):
+    """py-spy on picoweb under one workload; the ranked hot spots."""
+    settings, errors = ctx.settings, ctx.errors
     if profile.py_spy() is None:
         errors.append("profile: py-spy is not installed in the bench venv")
         return None
     seconds = settings["profile_seconds"]
-    raw = os.path.join(OUT, "profile-picoweb-hello.txt")
-    log("\nprofile: py-spy on picoweb, hello keep-alive, %d s" % seconds)
+    raw = os.path.join(ctx.work, "profile-picoweb-%s.txt" % wl.name)
+    log("\nprofile: py-spy on picoweb, %s, %d s" % (wl.label, seconds))
     try:
-        with start_server("picoweb", "profile", settings) as server:
-            warm_up(server, "/hello", 20)
+        with start_server("picoweb", "profile-" + wl.name, ctx) as server:
+            warm_up(server, wl.path, 20)
+            ctx.wait_for_quiet()
             spy = profile.start(server.proc.pid, seconds, raw)
             time.sleep(0.3)  # let it attach before the load starts
-            result = wrk.run(server.url("/hello"), seconds + 1, settings["connections"], settings["threads"])
+            result = wrk.run(server.url(wl.path), seconds + 1, settings["connections"], settings["threads"], wl.close)
             out, _ = spy.communicate(timeout=seconds + 30)
             if spy.returncode != 0 or not os.path.exists(raw):
                 raise RuntimeError("py-spy failed: %s" % out.decode("utf-8", "replace")[-500:])
     except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
-        errors.append("profile: %s" % exc)
+        errors.append("profile %s: %s" % (wl.name, exc))
         return None
-    summary = profile.summarize(raw, ROOT)
+    summary = profile.summarize(raw, ctx.code["path"])
     summary["rps"] = result["rps"]
+    summary["workload"] = wl.name
     for name, _, pct in summary["self"][:8]:
         log("  %5.1f%%  %s" % (pct, name))
     return summary
@@ -270,35 +320,44 @@ def main():
     settings = dict(SMOKE if args.smoke else FULL)
     if args.duration:
         settings["duration"] = args.duration
-    out_dir = args.out or (os.path.join(OUT, "smoke") if args.smoke else BENCH)
+    work = os.path.join(OUT, "smoke" if args.smoke else "full")
+    out_dir = args.out or (work if args.smoke else BENCH)
     names = args.servers.split(",") if args.servers else [s.name for s in catalog.SERVERS]
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(settings["deadline"])
     started = time.monotonic()
-    os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
+    os.makedirs(os.path.join(work, "logs"), exist_ok=True)
     os.makedirs(out_dir, exist_ok=True)
     procs.raise_nofile()
     catalog.make_data(DATA)
-    errors = []
+    code = snapshot.take(ROOT, os.path.join(work, "code"))
+    ctx = Context(settings, args.smoke, work, code)
+    errors = ctx.errors
     results = {"mode": "smoke" if args.smoke else "full", "settings": settings, "machine": machine.describe(),
-               "tables": [], "errors": errors}
+               "code": code, "tables": [], "errors": errors}
+    log("measuring picoweb %s%s (content %s), copied to %s" % (
+        code["commit"], " + uncommitted changes" if code["uncommitted"] else "", code["hash"],
+        os.path.relpath(code["path"], ROOT)))
+    log("others' CPU use now: %.2f cores" % load.others_now())
     try:
         log("checking every server's routes")
-        working = check_servers(names, errors)
-        results["tables"] = run_tables(working, settings, args.smoke, errors)
-        results["scale"] = run_scale(working, settings, results["tables"], errors)
-        results["idle"] = run_idle(working, settings, errors)
-        results["heap"] = run_heap(settings, errors)
+        working = check_servers(names, ctx)
+        results["tables"] = run_tables(working, ctx)
+        results["scale"] = run_scale(working, results["tables"], ctx)
+        results["idle"] = run_idle(working, ctx)
+        results["heap"] = run_heap(ctx)
         if "picoweb" in working:
-            results["profile"] = run_profile(settings, errors)
+            results["profiles"] = [p for p in (run_profile(ctx, catalog.workload(name))
+                                               for name in ("hello-ka", "file100k-ka")) if p]
     except Deadline as exc:
         errors.append(str(exc))
     finally:
         signal.alarm(0)
         procs.stop_all()
     results["seconds"] = round(time.monotonic() - started, 1)
+    results["code_changed_during_run"] = snapshot.content_hash(ROOT) != code["hash"]
 
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)

@@ -323,7 +323,10 @@ class WebApp:
             return None
         if req._error is not None:
             raise req._error
-        return await call(req.route.handler, req, resp, **req.params)
+        result = req.route.handler(req, resp, **req.params)
+        if hasattr(result, "send"):  # an async handler (call() inlined: the hot path)
+            result = await result
+        return result
 
     def _find_error_handler(self, exc):
         status = exc.status if isinstance(exc, HTTPError) else 500

@@ -32,6 +32,12 @@ class Headers:
         self._values[key] = check_header_text(str(value))
         self._names[key] = name
 
+    def _set_known(self, key, name, value):
+        """Set a header the framework itself chose: `key` is name.lower(),
+        and neither holds anything to check (the per-response hot path)."""
+        self._values[key] = value
+        self._names[key] = name
+
     def add(self, name, value):
         """Add a value, keeping any earlier ones for the same name."""
         key = check_header_name(name).lower()
@@ -52,10 +58,12 @@ class Headers:
         return value
 
     def get(self, name, default=None):
-        try:
-            return self[name]
-        except KeyError:
+        value = self._values.get(name.lower())
+        if value is None:
             return default
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
 
     def getlist(self, name):
         value = self._values.get(name.lower())

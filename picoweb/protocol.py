@@ -34,11 +34,18 @@ if IS_MICROPYTHON:
                 return False
         return bool(text)
 
+    def _has_control(text):
+        for c in text:
+            if (c < " " and c not in "\t\r\n") or c == "\x7f":
+                return True
+        return False
+
 else:
     import re
 
     # One C-level match beats a Python loop per header name on CPython.
     _is_token = re.compile("[-!#$%&'*+.^_`|~0-9A-Za-z]+\\Z").match
+    _has_control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]").search
 
 
 class Limits:
@@ -153,7 +160,9 @@ def find_head_end(buf, start):
     """
     # A line end followed by an empty line, whichever ending each one uses.
     crlf = buf.find(b"\n\r\n", start)
-    lf = buf.find(b"\n\n", start)
+    # Only a bare-LF end before that one matters: do not scan past it (the
+    # buffer may hold a large body or many pipelined requests).
+    lf = buf.find(b"\n\n", start, len(buf) if crlf < 0 else crlf + 2)
     if crlf < 0 and lf < 0:
         return None
     if lf < 0 or 0 <= crlf < lf:
@@ -172,13 +181,18 @@ def parse_headers(block, limits, keep=True):
     framing = Framing()
     if not block:
         return values, framing
-    lines = decode_header(block).split("\n")  # one decode for the block
+    text = decode_header(block)  # one decode for the block
+    # Controls other than tab (and the line ends) have no place in a header
+    # (RFC 9110 5.5): one scan of the block finds any.
+    if _has_control(text):
+        raise HTTPError(400, "control character in a header")
+    lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
     if len(lines) > limits.max_headers:
         raise HTTPError(431, "too many header fields")
     for line in lines:
-        if line[-1:] == "\r":
+        if line.endswith("\r"):
             line = line[:-1]
         colon = line.find(":")
         if colon <= 0:
@@ -188,8 +202,7 @@ def parse_headers(block, limits, keep=True):
         if not _is_token(name):
             raise HTTPError(400, "malformed header name")
         value = line[colon + 1:].strip(" \t")
-        # Controls other than tab have no place in a value (RFC 9110 5.5).
-        if value and (min(value) < " " or "\x7f" in value) and not _is_field_value(value):
+        if "\r" in value:
             raise HTTPError(400, "malformed header value")
         key = name.lower()
         if key in _FRAMING_HEADERS:
@@ -204,7 +217,7 @@ def parse_headers(block, limits, keep=True):
     return values, framing
 
 
-_FRAMING_HEADERS = ("content-length", "transfer-encoding", "connection", "expect")
+_FRAMING_HEADERS = frozenset(("content-length", "transfer-encoding", "connection", "expect"))
 
 
 class Framing:
@@ -240,6 +253,8 @@ class Framing:
             raise HTTPError(400, "ambiguous request framing")
 
     def keep_alive(self, minor):
+        if not self.connection:
+            return minor == 1
         tokens = [t.strip() for t in self.connection.split(",")]
         if minor:
             return "close" not in tokens
@@ -319,13 +334,6 @@ def _parse_chunk_size(line):
 
 _DIGITS = frozenset(b"0123456789")
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
-
-
-def _is_field_value(text):
-    for c in text:
-        if (c < " " and c != "\t") or c == "\x7f":
-            return False
-    return True
 
 
 def check_header_text(text):

@@ -49,7 +49,9 @@ class Response:
                 self.raw = self.headers_sent = self.close_after = True
                 await self.conn.send(data)
                 return
-            head = await self._head(None)
+            if self.before_send:
+                await self._run_before_send()
+            head = self._head(None)
             if not self.send_body:
                 await self.conn.send(head)
                 return
@@ -71,7 +73,9 @@ class Response:
         from `offset` as the body, zero-copy where the connection can; the
         caller sets Content-Length. Sends the head first; no body for HEAD."""
         if not self.headers_sent:
-            await self.conn.send(await self._head(None))
+            if self.before_send:
+                await self._run_before_send()
+            await self.conn.send(self._head(None))
         if not self.send_body or count == 0:
             return
         sent = None
@@ -115,6 +119,7 @@ class Response:
         (body, status, headers); a dict or list body becomes JSON."""
         if self.headers_sent:
             raise RuntimeError("a handler returned a body after streaming one")
+        self._own_headers()
         if isinstance(result, tuple):
             if len(result) == 3:
                 for name, value in _header_pairs(result[2]):
@@ -123,10 +128,12 @@ class Response:
             result = result[0]
         if isinstance(result, (dict, list)):
             result = dumps_json(result)
-            self.headers.setdefault("Content-Type", "application/json")
+            if "content-type" not in self.headers:
+                self.headers._set_known("content-type", "Content-Type", "application/json")
         elif not isinstance(result, (str, bytes, bytearray)):
             raise TypeError("a handler returned %r; expected str, bytes, dict, list or a tuple" % type(result))
-        self.headers.setdefault("Content-Type", HTML)
+        if "content-type" not in self.headers:
+            self.headers._set_known("content-type", "Content-Type", HTML)
         self.body = result.encode() if isinstance(result, str) else result
         self.started = True
 
@@ -136,17 +143,27 @@ class Response:
             return
         if not self.headers_sent:
             body = self.body or b""
-            head = await self._head(len(body))
+            if self.before_send:
+                await self._run_before_send()
+            head = self._head(len(body))
             await self.conn.send(head + body if self.send_body and body else head)
         elif self.chunked and self.send_body:
             await self.conn.send(b"0\r\n\r\n")
 
-    async def _head(self, body_length):
-        """Run the before-send hooks, settle the framing, serialise the head."""
+    async def _run_before_send(self):
         for hook in self.before_send:
             await call(hook, self.req, self)
-        self.headers_sent = True
+
+    def _own_headers(self):
+        """`headers`, made a Headers (checked) if a handler put a dict there."""
         headers = self.headers
+        if headers.__class__ is not Headers:
+            headers = self.headers = Headers(headers)
+        return headers
+
+    def _head(self, body_length):
+        """Settle the framing and serialise the head (hooks have run)."""
+        headers = self._own_headers()
         status = self.status
         if getattr(self.req.reader, "failed", False):
             # The request body broke its framing (or timed out): the server
@@ -162,24 +179,26 @@ class Response:
         else:
             self.send_body = self.req.method != "HEAD"
             if body_length is not None:
-                headers["Content-Length"] = str(body_length)
+                headers._set_known("content-length", "Content-Length", str(body_length))
             elif "Content-Length" not in headers:
                 if self.req.version == "1.1" and not self.close_after:
-                    headers["Transfer-Encoding"] = "chunked"
+                    headers._set_known("transfer-encoding", "Transfer-Encoding", "chunked")
                     self.chunked = True
                 else:
                     self.close_after = True  # the end of the body is the close
         if self.close_after:
-            headers["Connection"] = "close"
+            headers._set_known("connection", "Connection", "close")
         elif self.req.version == "1.0":
-            headers["Connection"] = "keep-alive"
+            headers._set_known("connection", "Connection", "keep-alive")
         try:
-            return response_head(status, headers.items(), 1)
+            head = response_head(status, headers.items(), 1)
         except ValueError:
             # A header with CR/LF: nothing was sent, so error handling may
             # still answer, and finish() must not send a lone last chunk.
-            self.headers_sent = self.chunked = False
+            self.chunked = False
             raise
+        self.headers_sent = True
+        return head
 
 
 def dumps_json(obj):

@@ -31,6 +31,7 @@ class Connection:
         self.buf = bytearray()
         # A reader that bounds its own waits spares a Task per read (wait_for).
         self.read_within = getattr(reader, "read_within", None)
+        self.must_drain = getattr(writer, "must_drain", None)
         self.idle = True  # waiting between requests, safe to close on shutdown
         self.expect_continue = False
         self.lost = None  # why a send failed: the client left or stopped reading
@@ -54,6 +55,10 @@ class Connection:
     async def fill_head(self):
         """Read more of a request head; all of it must come within
         head_timeout of its first byte, however slowly it trickles in."""
+        if self.head_started is None:
+            # The clock starts at the first wait: a head that came whole
+            # (the usual case) never needs it.
+            self.head_started = ticks_ms()
         left = self.limits.head_timeout * 1000 - ticks_diff(ticks_ms(), self.head_started)
         try:
             if left <= 0:
@@ -79,6 +84,10 @@ class Connection:
         writer = self.writer
         try:
             writer.write(data)
+            if self.must_drain is not None:
+                if self.must_drain():
+                    await asyncio.wait_for(writer.drain(), self.limits.send_timeout)
+                return  # a ProtocolStream has nothing to wait for unless paused
             transport = getattr(writer, "transport", None)
             if transport is not None:
                 # CPython buffers writes: drain() only waits above the high-water
@@ -200,7 +209,7 @@ class Connection:
             buf[:line_end + 1] = b""
             req.reader = BodyReader(self, raw=True)
         else:
-            body_start = await self._read_headers(req, line_end, mode == "parse")
+            body_start = await self._read_headers(req, line_end, minor, mode == "parse")
             buf[:body_start] = b""
         resp = Response(self, req)
         if app.stopping:
@@ -229,10 +238,8 @@ class Connection:
         self.head_started = None
         while True:
             # RFC 9112 asks servers to skip blank lines before a request.
-            while buf[:1] == b"\n" or buf[:2] == b"\r\n":
-                buf[:1 if buf[:1] == b"\n" else 2] = b""
-            if buf and self.head_started is None:
-                self.head_started = ticks_ms()
+            while buf and (buf[0] == 10 or (buf[0] == 13 and buf[1:2] == b"\n")):
+                buf[:1 if buf[0] == 10 else 2] = b""
             line_end = buf.find(b"\n")
             if line_end >= 0:
                 if line_end > limits.max_request_line:
@@ -252,7 +259,7 @@ class Connection:
             except asyncio.TimeoutError:
                 return -1
 
-    async def _read_headers(self, req, line_end, keep):
+    async def _read_headers(self, req, line_end, minor, keep):
         buf = self.buf
         limits = self.limits
         while True:
@@ -266,7 +273,6 @@ class Connection:
         block_end, body_start = found
         if block_end - line_end > limits.max_header_size:
             raise HTTPError(431)
-        minor = int(req.version[2])
         values, framing = parse_headers(bytes(buf[line_end + 1:block_end]), limits, keep)
         framing.check(minor)
         req.headers = Headers.from_parsed(values)
@@ -331,11 +337,7 @@ async def serve(app, host, port, stop_event, transport=None):
     or "protocol" (an asyncio.Protocol, CPython's default, faster)."""
     if transport is None:
         transport = default_transport()
-    if transport == "protocol":
-        from .transport import start_server
-    elif transport == "streams":
-        start_server = asyncio.start_server
-    else:
+    if transport not in ("protocol", "streams"):
         raise ValueError("transport must be 'streams' or 'protocol'")
     connections = set()
 
@@ -355,7 +357,12 @@ async def serve(app, host, port, stop_event, transport=None):
         finally:
             connections.discard(conn)
 
-    server = await start_server(accept, host, port)
+    if transport == "protocol":
+        from .transport import start_server
+
+        server = await start_server(accept, host, port, app.limits)
+    else:
+        server = await asyncio.start_server(accept, host, port)
     sockets = getattr(server, "sockets", None)
     if sockets:
         port = sockets[0].getsockname()[1]

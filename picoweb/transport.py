@@ -4,7 +4,8 @@ The same Connection loop (parser, dispatch, serialisation) runs over it;
 only the I/O differs. StreamReader/StreamWriter cost a buffer copy and a
 Task per timed read (wait_for); here bytes from data_received wait in a
 list, a read that finds them returns at once, and a read that must wait
-is bounded by one timer. MicroPython has no Protocol: it uses streams.
+only notes its deadline: one sweep a fraction of a second apart times out
+every overdue read. MicroPython has no Protocol: it uses streams.
 """
 
 import asyncio
@@ -12,17 +13,14 @@ import asyncio
 _BUFFER_LIMIT = 65536  # unread input past this pauses reading from the socket
 
 
-def _expire(waiter):
-    if not waiter.done():
-        waiter.set_exception(asyncio.TimeoutError())
-
-
 class ProtocolStream(asyncio.Protocol):
     """Reader and writer of one connection, as the Connection uses them."""
 
-    def __init__(self, accept):
+    def __init__(self, accept, streams):
         self.accept = accept  # coroutine function (reader, writer) serving it
+        self.streams = streams  # every open one, for the sweep
         self.transport = None
+        self.deadline = None  # loop time when the pending read times out
         self.chunks = []
         self.buffered = 0
         self.eof = False
@@ -37,6 +35,7 @@ class ProtocolStream(asyncio.Protocol):
     def connection_made(self, transport):
         self.transport = transport
         self.loop = asyncio.get_running_loop()
+        self.streams.add(self)
         self.loop.create_task(self.accept(self, self))
 
     def data_received(self, data):
@@ -55,6 +54,7 @@ class ProtocolStream(asyncio.Protocol):
         return True
 
     def connection_lost(self, exc):
+        self.streams.discard(self)
         self.eof = True
         self.lost = exc or ConnectionResetError("connection lost")
         self._wake_reader()
@@ -82,14 +82,18 @@ class ProtocolStream(asyncio.Protocol):
         if not self.chunks and not self.eof:
             waiter = self.loop.create_future()
             self.read_waiter = waiter
-            timer = None if timeout is None else self.loop.call_later(timeout, _expire, waiter)
+            self.deadline = None if timeout is None else self.loop.time() + timeout
             try:
                 await waiter
             finally:
                 self.read_waiter = None
-                if timer is not None:
-                    timer.cancel()
         return self._take(size)
+
+    def expire(self, now):
+        """Time out the pending read if its deadline has passed."""
+        waiter = self.read_waiter
+        if waiter is not None and self.deadline is not None and now >= self.deadline and not waiter.done():
+            waiter.set_exception(asyncio.TimeoutError())
 
     def _take(self, size):
         chunks = self.chunks
@@ -115,7 +119,15 @@ class ProtocolStream(asyncio.Protocol):
     # The writer side
 
     def write(self, data):
+        if self.lost is not None:
+            raise self.lost  # as drain() would: the caller skips it when it can
         self.transport.write(data)
+
+    def must_drain(self):
+        """True when the socket's buffer is full: only then does drain() wait.
+        Also once a send failed (closing): drain() then lets connection_lost()
+        run and raises, so a handler writing in a loop learns the client left."""
+        return self.writing_paused or self.transport.is_closing()
 
     async def drain(self):
         if self.lost is None and self.transport.is_closing():
@@ -142,7 +154,33 @@ class ProtocolStream(asyncio.Protocol):
         pass
 
 
-async def start_server(accept, host, port):
-    """Listen with ProtocolStream connections; returns the asyncio Server."""
+class ProtocolServer:
+    """The listening server and its timeout sweep, closed together."""
+
+    def __init__(self, server, sweep):
+        self.server = server
+        self.sockets = server.sockets
+        self.sweep = sweep
+
+    def close(self):
+        self.sweep.cancel()
+        self.server.close()
+
+
+async def _sweep(streams, limits):
     loop = asyncio.get_running_loop()
-    return await loop.create_server(lambda: ProtocolStream(accept), host, port)
+    while True:
+        # A quarter of the shortest read timeout: timeouts fire at most 25% late.
+        shortest = min(limits.idle_timeout, limits.head_timeout, limits.read_timeout)
+        await asyncio.sleep(max(0.01, min(1.0, shortest / 4)))
+        now = loop.time()
+        for stream in list(streams):
+            stream.expire(now)
+
+
+async def start_server(accept, host, port, limits):
+    """Listen with ProtocolStream connections; returns a ProtocolServer."""
+    loop = asyncio.get_running_loop()
+    streams = set()
+    server = await loop.create_server(lambda: ProtocolStream(accept, streams), host, port)
+    return ProtocolServer(server, loop.create_task(_sweep(streams, limits)))

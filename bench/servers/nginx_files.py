@@ -1,9 +1,10 @@
 """nginx from Debian serving DATA_DIR under /static/: the anchor for the
 file rows (sendfile, one worker process, as picoweb has one process).
 
-Writes its config and runtime files into a fresh folder under the bench's
-output and then becomes nginx (exec), so the benchmark's process id is
-nginx's master and stopping it stops nginx."""
+Writes its config and runtime files into BENCH_WORK/nginx (run.py's
+scratch folder; one nginx runs at a time) and then becomes nginx (exec),
+so the benchmark's process id is nginx's master and stopping it stops
+nginx."""
 
 import os
 import shutil
@@ -37,8 +38,9 @@ http {{
 
 
 if __name__ == "__main__":
-    port, data_dir, run_dir = parse_argv()
-    run_dir = os.path.abspath(run_dir or os.path.join(data_dir, "..", ".out", "nginx-%d" % port))
+    port, data_dir, _ = parse_argv()
+    work = os.environ.get("BENCH_WORK") or os.path.join(data_dir, "..", ".out")
+    run_dir = os.path.abspath(os.path.join(work, "nginx"))
     os.makedirs(run_dir, exist_ok=True)
     conf = os.path.join(run_dir, "nginx.conf")
     with open(conf, "w") as f:

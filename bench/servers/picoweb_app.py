@@ -1,15 +1,19 @@
 """picoweb, the repository's own code: the benchmark's subject.
 
-Variant "stream" answers /hello in the original picoweb's streaming style
-(start_response + awrite: chunked encoding, two writes) instead of
-returning the body (Content-Length, one write).
+Variants: "chunked" answers /hello in the original picoweb's streaming
+style (start_response + awrite: chunked encoding, two writes) instead of
+returning the body (Content-Length, one write); "streams" serves on the
+asyncio-streams transport (the path MicroPython takes) instead of the
+CPython default.
 """
 
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # the repo root
+# PICOWEB_ROOT: the copy of the code run.py took at the run's start (others
+# may edit the repo meanwhile); by default the repo this file is in.
+sys.path.insert(0, os.environ.get("PICOWEB_ROOT") or os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, HERE)
 
 import picoweb  # noqa: E402
@@ -37,7 +41,7 @@ def build(data_dir, variant=None):
     app = picoweb.WebApp(__name__)
     app.install(Static(root=data_dir, prefix="/static/"))
 
-    if variant == "stream":
+    if variant == "chunked":
         @app.route("/hello")
         async def hello(req, resp):
             await picoweb.start_response(resp, "text/plain")
@@ -60,5 +64,6 @@ def build(data_dir, variant=None):
 
 if __name__ == "__main__":
     port, data_dir, variant = parse_argv()
+    options = {"transport": "streams"} if variant == "streams" else {}
     # debug=-1: no log line per request, as the other servers are set up.
-    build(data_dir, variant).run(host=HOST, port=port, debug=-1)
+    build(data_dir, variant).run(host=HOST, port=port, debug=-1, **options)

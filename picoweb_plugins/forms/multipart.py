@@ -81,11 +81,13 @@ class MultipartParser:
             self.buf = b""
             return (DONE, None)
         line_end = buf.find(b"\r\n")
+        # The same padding limit whether the CRLF arrived or not (its CR may
+        # have), so that how the body was cut never changes the verdict.
         if line_end < 0:
-            if len(buf) > _MAX_PADDING:
+            if len(buf) > _MAX_PADDING + 1:
                 raise HTTPError(400, "malformed multipart boundary line")
             return None
-        if buf[:line_end].strip(b" \t"):
+        if line_end > _MAX_PADDING or buf[:line_end].strip(b" \t"):
             raise HTTPError(400, "malformed multipart boundary line")
         self.buf = buf[line_end + 2:]
         self.state = "headers"

@@ -25,6 +25,19 @@ try:
 except ImportError:
     _orjson = None
 
+
+def _parses_deep_nesting_safely(orjson):
+    # orjson before 3.9.15 has no nesting limit in loads(): a deep document
+    # ("[" * 500000, in a 1 MiB body) overflows the C stack and kills the
+    # process (CVE-2024-27454). The json module raises RecursionError instead.
+    try:
+        return tuple(int(part) for part in orjson.__version__.split(".")[:3]) >= (3, 9, 15)
+    except (AttributeError, ValueError):
+        return False
+
+
+_ORJSON_LOADS = _orjson is not None and _parses_deep_nesting_safely(_orjson)
+
 JSON = "application/json"
 
 
@@ -37,7 +50,7 @@ def dumps(obj):
 
 def loads(data):
     """Decode JSON text or bytes; any malformed input raises ValueError."""
-    if _orjson is not None:
+    if _orjson is not None and _ORJSON_LOADS:
         return _orjson.loads(data)  # orjson's error subclasses ValueError
     if isinstance(data, (bytes, bytearray)):
         data = str(data, "utf-8")  # UnicodeError is a ValueError too
@@ -69,7 +82,8 @@ async def read_json(req, max_size=None, force=False):
     body = await req.read_body(max_size)
     try:
         return loads(body)
-    except ValueError:
+    except (ValueError, RuntimeError):
+        # RuntimeError: nested too deep (CPython's RecursionError, MicroPython's).
         raise HTTPError(400, "malformed JSON body")
 
 
