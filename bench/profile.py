@@ -19,22 +19,24 @@ def py_spy():
 def start(pid, seconds, out_path, rate=200):
     """Start sampling `pid` for `seconds` into a collapsed-stack file."""
     argv = [py_spy(), "record", "--pid", str(pid), "--duration", str(seconds), "--rate", str(rate),
-            "--format", "raw", "--output", out_path]
+            "--format", "raw", "--output", out_path, "--full-filenames"]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
-def short_path(path, repo_root):
-    """picoweb/server.py for the repo's files, asyncio/streams.py for the stdlib's."""
-    if path.startswith(repo_root + os.sep):
-        return path[len(repo_root) + 1:]
+def short_path(path, roots):
+    """picoweb/server.py for the measured code's files (relative to the first
+    root that holds them), asyncio/streams.py for the stdlib's."""
+    for root in roots:
+        if path.startswith(root + os.sep):
+            return path[len(root) + 1:]
     found = re.search(r"/lib/python3\.\d+/(?:site-packages/)?(.*)$", path)
     return found.group(1) if found else path
 
 
-def summarize(raw_path, repo_root, top=15):
+def summarize(raw_path, roots, top=15):
     """From py-spy's raw output ("frame;frame;... count" per line, root first):
-    samples, the lines with the most self time, and the picoweb functions
-    with the most inclusive time."""
+    samples, the lines with the most self time, and the functions of
+    picoweb and its plugins with the most inclusive time."""
     self_time = collections.Counter()
     inclusive = collections.Counter()
     by_file = collections.Counter()
@@ -50,7 +52,7 @@ def summarize(raw_path, repo_root, top=15):
             for frame in stack.split(";"):
                 found = _FRAME.match(frame)
                 if found:
-                    frames.append((found.group(1), short_path(found.group(2), repo_root), found.group(3)))
+                    frames.append((found.group(1), short_path(found.group(2), roots), found.group(3)))
             if not frames:
                 continue
             func, path, lineno = frames[-1]
@@ -58,7 +60,7 @@ def summarize(raw_path, repo_root, top=15):
             by_file[path] += count
             seen = set()
             for func, path, lineno in frames:
-                if path.startswith("picoweb/") and (func, path) not in seen:
+                if path.startswith(("picoweb/", "picoweb_plugins/")) and (func, path) not in seen:
                     seen.add((func, path))
                     inclusive["%s (%s)" % (func, path)] += count
     def ranked(counter):

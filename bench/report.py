@@ -166,7 +166,8 @@ def _profile_section(profile):
              "Most self time, by line (leaf frames; a C call is charged to the line calling it):", "",
              "| % | where |", "|--:|---|"]
     lines += ["| %.1f | `%s` |" % (pct, name) for name, _, pct in profile["self"]]
-    lines += ["", "Most inclusive time in picoweb's own functions:", "", "| % | function |", "|--:|---|"]
+    lines += ["", "Most inclusive time in the functions of picoweb and its plugins:", "",
+              "| % | function |", "|--:|---|"]
     lines += ["| %.1f | `%s` |" % (pct, name) for name, _, pct in profile["picoweb_inclusive"]]
     lines += ["", "Self time by file:", "", "| % | file |", "|--:|---|"]
     lines += ["| %.1f | `%s` |" % (pct, name) for name, _, pct in profile["files"]]
@@ -199,7 +200,7 @@ def markdown(results):
         "",
         "Load: wrk (%s), %d thread, %d connections unless a table says otherwise, %d s per row, "
         "`--latency`; Connection: close rows add `-H \"Connection: close\"`. The server runs on one core "
-        "and wrk on the other; each row starts a fresh server process on 127.0.0.1, so peak RSS "
+        "and wrk on the other, both at nice -10 (ahead of other work on a shared machine); each row starts a fresh server process on 127.0.0.1, so peak RSS "
         "(VmHWM; for gunicorn and nginx their one worker) is that workload's alone."
         % ((m.get("wrk") or "wrk").split(" [")[0], s["threads"], s["connections"], s["duration"]),
         "",
@@ -336,3 +337,18 @@ def chart(results, path):
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+if __name__ == "__main__":
+    # Re-render a run's report from its JSON: python bench/report.py bench/results.json
+    import json
+    import os
+    import sys
+
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(catalog.BENCH, "results.json")
+    with open(path) as f:
+        results = json.load(f)
+    folder = os.path.dirname(os.path.abspath(path))
+    with open(os.path.join(folder, "results.md"), "w") as f:
+        f.write(markdown(results))
+    chart(results, os.path.join(folder, "results.png"))

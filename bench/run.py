@@ -302,7 +302,7 @@ def run_profile(ctx, wl):
     except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
         errors.append("profile %s: %s" % (wl.name, exc))
         return None
-    summary = profile.summarize(raw, ctx.code["path"])
+    summary = profile.summarize(raw, [ctx.code["path"], ROOT])
     summary["rps"] = result["rps"]
     summary["workload"] = wl.name
     for name, _, pct in summary["self"][:8]:
