@@ -14,7 +14,6 @@ import queue
 import re
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,60 +24,16 @@ import pytest
 from loadgen import fd_count, raise_fd_limit, rss_kib, server_tasks, settle
 from picoweb import WebApp, start_response
 from picoweb.testclient import parse_responses
+from rawhttp import SOCKET_TIMEOUT, connect, error_records, get, recv_responses, recv_until_closed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SOCKET_TIMEOUT = 5
 
 CONNECTIONS = 1000
 # Requests per connection: keep-alive ones send 6 one by one, pipelined
 # ones two batches of 3, close ones 6 on a new connection each.
 REQUESTS = 6
 LOAD_TIMEOUT = 20  # seconds for connecting, and again for the requests
-
-
-def connect(port):
-    return socket.create_connection(("127.0.0.1", port), timeout=SOCKET_TIMEOUT)
-
-
-def get(path, extra=b""):
-    return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: t\r\n" + extra + b"\r\n"
-
-
-def recv_until_closed(sock, limit=1 << 20):
-    data = b""
-    while len(data) < limit:
-        try:
-            piece = sock.recv(65536)
-        except ConnectionResetError:
-            break
-        if not piece:
-            break
-        data += piece
-    return data
-
-
-def recv_responses(sock, count):
-    """Read until `count` complete responses arrived (or the server closed)."""
-    data = b""
-    while True:
-        try:
-            responses = parse_responses(data)
-        except ValueError:
-            responses = []
-        if len(responses) >= count:
-            return responses
-        try:
-            piece = sock.recv(65536)
-        except ConnectionResetError:
-            piece = b""
-        if not piece:
-            raise AssertionError("closed after %d of %d responses: %r" % (len(responses), count, data))
-        data += piece
-
-
-def error_records(caplog):
-    return [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 # 1,000 concurrent connections

@@ -23,74 +23,9 @@ import pytest
 
 from picoweb import WebApp, start_response
 from picoweb.testclient import parse_responses
+from rawhttp import SOCKET_TIMEOUT, connect, get, is_closed, recv_exactly, recv_responses, recv_until_closed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOCKET_TIMEOUT = 5
-
-
-# Raw socket helpers
-
-
-def connect(server):
-    return socket.create_connection(("127.0.0.1", server.port), timeout=SOCKET_TIMEOUT)
-
-
-def recv_until_closed(sock, limit=1 << 20):
-    """Everything the server sends until it closes the connection."""
-    data = b""
-    while len(data) < limit:
-        try:
-            piece = sock.recv(65536)
-        except ConnectionResetError:
-            break
-        if not piece:
-            break
-        data += piece
-    return data
-
-
-def recv_responses(sock, count, head_requests=()):
-    """Read until `count` complete responses (with framed bodies) arrived."""
-    data = b""
-    while True:
-        try:
-            responses = parse_responses(data, head_requests)
-        except ValueError:
-            responses = []
-        if len(responses) >= count:
-            assert len(responses) == count, "more responses than requests: %r" % data
-            return responses
-        piece = sock.recv(65536)
-        if not piece:
-            raise AssertionError("closed after %d of %d responses: %r" % (len(responses), count, data))
-        data += piece
-
-
-def recv_exactly(sock, size):
-    data = b""
-    while len(data) < size:
-        piece = sock.recv(size - len(data))
-        if not piece:
-            break
-        data += piece
-    return data
-
-
-def is_closed(sock, wait=1.0):
-    """True if the server closed `sock` (with nothing more to read) within `wait` s."""
-    sock.settimeout(wait)
-    try:
-        return sock.recv(1) == b""
-    except ConnectionResetError:
-        return True
-    except socket.timeout:
-        return False
-    finally:
-        sock.settimeout(SOCKET_TIMEOUT)
-
-
-def get(path, extra=b""):
-    return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: t\r\n" + extra + b"\r\n"
 
 
 def make_app():
@@ -190,7 +125,7 @@ def test_concurrent_slow_handler_does_not_block_others(serve_app):
         return "ok"
 
     server = serve_app(app)
-    slow = connect(server)
+    slow = connect(server.port)
     slow.sendall(get("/wait"))
     with httpx.Client(base_url=server.url, timeout=SOCKET_TIMEOUT) as http:
         assert http.get("/release").text == "ok"
@@ -226,7 +161,7 @@ def test_keep_alive_http_client_same_socket(serve_app):
 
 def test_keep_alive_raw_socket_several_requests(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     bodies = []
     for _ in range(3):
         sock.sendall(get("/"))
@@ -240,7 +175,7 @@ def test_keep_alive_raw_socket_several_requests(serve_app):
 
 def test_pipelined_requests_in_one_write_answered_in_order(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(get("/") + b"POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nfirst"
                  + get("/stream") + b"PUT /echo HTTP/1.1\r\nContent-Length: 6\r\n\r\nsecond" + get("/nope"))
     responses = recv_responses(sock, 5)
@@ -252,7 +187,7 @@ def test_pipelined_requests_in_one_write_answered_in_order(serve_app):
 
 def test_pipelined_head_and_get(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"HEAD /stream HTTP/1.1\r\n\r\n" + get("/stream"))
     head, body = recv_responses(sock, 2, head_requests=(0,))
     assert head.body == b"" and body.body == b"one two three"
@@ -261,7 +196,7 @@ def test_pipelined_head_and_get(serve_app):
 
 def test_http10_closes_after_response(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"GET / HTTP/1.0\r\n\r\n" + get("/"))
     responses = parse_responses(recv_until_closed(sock))
     assert [(r.status, r.body) for r in responses] == [(200, b"hello")]
@@ -271,7 +206,7 @@ def test_http10_closes_after_response(serve_app):
 
 def test_http10_keep_alive_when_asked(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
     (resp,) = recv_responses(sock, 1)
     assert resp.headers["Connection"] == "keep-alive"
@@ -282,7 +217,7 @@ def test_http10_keep_alive_when_asked(serve_app):
 
 def test_http10_streamed_response_is_close_delimited(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
     out = recv_until_closed(sock)
     assert b"Transfer-Encoding" not in out
@@ -293,7 +228,7 @@ def test_http10_streamed_response_is_close_delimited(serve_app):
 
 def test_connection_close_is_honoured(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(get("/", b"Connection: close\r\n") + get("/"))
     responses = parse_responses(recv_until_closed(sock))
     assert len(responses) == 1
@@ -303,7 +238,7 @@ def test_connection_close_is_honoured(serve_app):
 
 def test_unread_body_is_drained_for_next_request(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     body = b"GET /fail HTTP/1.1\r\n\r\n" * 100  # would be served if not drained
     sock.sendall(b"POST /ignore HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body + get("/"))
     first, second = recv_responses(sock, 2)
@@ -313,7 +248,7 @@ def test_unread_body_is_drained_for_next_request(serve_app):
 
 def test_unread_chunked_body_is_drained_for_next_request(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /ignore HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                  b"5\r\nabcde\r\n3\r\nfgh\r\n0\r\n\r\n" + get("/"))
     first, second = recv_responses(sock, 2)
@@ -323,7 +258,7 @@ def test_unread_chunked_body_is_drained_for_next_request(serve_app):
 
 def test_unread_body_sent_later_is_drained(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /ignore HTTP/1.1\r\nContent-Length: 6\r\n\r\nabc")
     (first,) = recv_responses(sock, 1)
     sock.sendall(b"def" + get("/"))
@@ -336,7 +271,7 @@ def test_large_unread_body_closes_connection(serve_app):
     app = make_app()
     app.limits.max_body = 1000
     server = serve_app(app)
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /ignore HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
     (resp,) = recv_responses(sock, 1)
     assert resp.body == b"ignored"
@@ -352,7 +287,7 @@ def test_large_unread_body_closes_connection(serve_app):
 
 def test_expect_100_continue_like_curl(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /echo HTTP/1.1\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n")
     assert recv_exactly(sock, 25) == b"HTTP/1.1 100 Continue\r\n\r\n"
     sock.sendall(b"hello world")
@@ -365,7 +300,7 @@ def test_expect_100_continue_like_curl(serve_app):
 
 def test_expect_100_continue_not_sent_when_handler_ignores_body(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /ignore HTTP/1.1\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n")
     out = recv_until_closed(sock)
     assert out.startswith(b"HTTP/1.1 200 OK\r\n")
@@ -376,7 +311,7 @@ def test_expect_100_continue_not_sent_when_handler_ignores_body(serve_app):
 
 def test_expect_100_continue_ignored_for_http10(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /echo HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
     sock.settimeout(0.2)
     with pytest.raises(socket.timeout):
@@ -393,7 +328,7 @@ def test_expect_100_continue_over_limit_is_413_without_continue(serve_app):
     app = make_app()
     app.limits.max_body = 10
     server = serve_app(app)
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /echo HTTP/1.1\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n")
     out = recv_until_closed(sock)
     assert out.startswith(b"HTTP/1.1 413 Content Too Large\r\n")
@@ -405,7 +340,7 @@ def test_expect_100_continue_over_limit_is_413_without_continue(serve_app):
 
 def test_chunked_request_body_raw(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n")
     time.sleep(0.05)
     sock.sendall(b"5;ext=x\r\npedia\r\n0\r\nTrailer: yes\r\n\r\n" + get("/"))
@@ -475,7 +410,7 @@ BAD_REQUESTS = {
 def test_bad_request_is_rejected_and_server_goes_on(serve_app, name):
     data, status = BAD_REQUESTS[name]
     server = serve_app(limited_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(data)
     out = recv_until_closed(sock)
     sock.close()
@@ -488,7 +423,7 @@ def test_bad_request_is_rejected_and_server_goes_on(serve_app, name):
 
 def test_limits_allow_requests_just_inside(serve_app):
     server = serve_app(limited_app())
-    sock = connect(server)
+    sock = connect(server.port)
     line = b"GET /" + b"a" * (64 - len(b"GET / HTTP/1.1\r")) + b" HTTP/1.1\r\n"
     assert len(line) == 65  # the b"\n" sits at index 64, the limit
     headers = b"".join(b"X-%d: 1\r\n" % i for i in range(5))
@@ -500,7 +435,7 @@ def test_limits_allow_requests_just_inside(serve_app):
 
 def test_bad_request_after_good_one_on_same_connection(serve_app):
     server = serve_app(limited_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(get("/") + b"BROKEN\r\n\r\n")
     responses = parse_responses(recv_until_closed(sock))
     assert [r.status for r in responses] == [200, 400]
@@ -520,7 +455,7 @@ def timed_app():
 
 def test_idle_connection_is_closed_silently(serve_app):
     server = serve_app(timed_app())
-    sock = connect(server)
+    sock = connect(server.port)
     started = time.monotonic()
     assert recv_until_closed(sock) == b""
     assert 0.2 < time.monotonic() - started < 2
@@ -530,7 +465,7 @@ def test_idle_connection_is_closed_silently(serve_app):
 
 def test_idle_keep_alive_connection_is_closed_after_a_request(serve_app):
     server = serve_app(timed_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(get("/"))
     assert recv_responses(sock, 1)[0].body == b"hello"
     started = time.monotonic()
@@ -541,7 +476,7 @@ def test_idle_keep_alive_connection_is_closed_after_a_request(serve_app):
 
 def test_partial_head_times_out_with_408(serve_app):
     server = serve_app(timed_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n")
     started = time.monotonic()
     out = recv_until_closed(sock)
@@ -553,7 +488,7 @@ def test_partial_head_times_out_with_408(serve_app):
 
 def test_partial_request_line_times_out_with_408(serve_app):
     server = serve_app(timed_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"GET /slo")
     assert [r.status for r in parse_responses(recv_until_closed(sock))] == [408]
     sock.close()
@@ -561,7 +496,7 @@ def test_partial_request_line_times_out_with_408(serve_app):
 
 def test_head_trickled_slowly_still_times_out(serve_app):
     server = serve_app(timed_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"GET / HTTP/1.1\r\n")
     started = time.monotonic()
     out = b""
@@ -591,7 +526,7 @@ def test_stalled_body_times_out_with_408_and_closes(serve_app, caplog):
     app = timed_app()
     app.debug = 0  # log, so that an error logged for a slow client shows
     server = serve_app(app)
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(b"POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc")
     started = time.monotonic()
     out = recv_until_closed(sock)
@@ -607,7 +542,7 @@ def test_stalled_body_times_out_with_408_and_closes(serve_app, caplog):
 
 def test_handler_exception_gives_500_and_connection_goes_on(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(get("/fail") + get("/"))
     first, second = recv_responses(sock, 2)
     assert first.status == 500
@@ -662,7 +597,7 @@ def test_serve_beside_another_task(serve_app):
 
 def test_shutdown_stops_listening_and_closes_idle_connections(serve_app):
     server = serve_app(make_app())
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(get("/"))
     assert recv_responses(sock, 1)[0].body == b"hello"
     port = server.port
@@ -670,7 +605,7 @@ def test_shutdown_stops_listening_and_closes_idle_connections(serve_app):
     assert is_closed(sock, 2)
     sock.close()
     with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", port), timeout=SOCKET_TIMEOUT).close()
+        connect(port).close()
 
 
 def test_shutdown_lets_in_flight_request_finish(serve_app):
@@ -684,7 +619,7 @@ def test_shutdown_lets_in_flight_request_finish(serve_app):
         return "slow done"
 
     server = serve_app(app)
-    sock = connect(server)
+    sock = connect(server.port)
     sock.sendall(get("/slow") + get("/"))
     assert entered.wait(SOCKET_TIMEOUT)
     server.stop()
@@ -712,7 +647,7 @@ def test_lazy_init_runs_once_under_concurrent_first_requests(serve_app):
         await app.serve(host="127.0.0.1", port=0, lazy_init=True)
 
     server = serve_app(root, serve_lazy)
-    socks = [connect(server) for _ in range(3)]
+    socks = [connect(server.port) for _ in range(3)]
     for sock in socks:
         sock.sendall(get("/s"))
     bodies = [recv_responses(sock, 1)[0].body for sock in socks]
@@ -778,9 +713,6 @@ class ServerProcess:
         self.kill()
         raise AssertionError("no 'Running on' line: %r" % self.stderr)
 
-    def connect(self):
-        return socket.create_connection(("127.0.0.1", self.port), timeout=SOCKET_TIMEOUT)
-
     def wait(self, timeout):
         try:
             return self.proc.wait(timeout)
@@ -815,7 +747,7 @@ def test_process_answers(server_process):
 
 def test_sigterm_graceful_shutdown(server_process):
     proc = server_process()
-    sock = proc.connect()
+    sock = connect(proc.port)
     sock.sendall(b"GET /slow?0.8 HTTP/1.1\r\nHost: t\r\n\r\n")
     time.sleep(0.2)  # let the request reach its handler
     proc.proc.send_signal(signal.SIGTERM)
@@ -823,7 +755,7 @@ def test_sigterm_graceful_shutdown(server_process):
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", proc.port), timeout=SOCKET_TIMEOUT).close()
+            connect(proc.port).close()
         except ConnectionRefusedError:
             refused = True
             break
@@ -840,7 +772,7 @@ def test_sigterm_graceful_shutdown(server_process):
 
 def test_sigterm_closes_idle_keep_alive_connections(server_process):
     proc = server_process()
-    sock = proc.connect()
+    sock = connect(proc.port)
     sock.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
     assert recv_responses(sock, 1)[0].body == b"ok"
     started = time.monotonic()

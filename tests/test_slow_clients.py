@@ -24,27 +24,17 @@ import pytest
 from loadgen import fd_count, server_tasks, settle
 from picoweb import WebApp, sendfile, start_response
 from picoweb.testclient import parse_responses
+from rawhttp import SOCKET_TIMEOUT, connect, error_records, get, recv_responses, recv_until_closed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SOCKET_TIMEOUT = 5
 TIMEOUT = 0.5  # head, read, send and idle timeouts of the apps here
 SLACK = 1.0  # what a busy machine may add to a timeout
 MIB = 1 << 20
 SMALL = 60000  # bytes of a response that fits the transport's write buffer
-
-
-def connect(port, rcvbuf=None):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:  # before connect(), so the window the server sees is small
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    sock.settimeout(SOCKET_TIMEOUT)
-    sock.connect(("127.0.0.1", port))
-    return sock
-
-
-def get(path, extra=b""):
-    return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: t\r\n" + extra + b"\r\n"
+# Log spam for a client's doing starts at warnings, such as asyncio's
+# "socket.send() raised exception.", not at errors.
+SPAM = logging.WARNING
 
 
 def reset(sock):
@@ -58,41 +48,6 @@ def leave(sock, how):
         reset(sock)
     else:
         sock.close()
-
-
-def recv_until_closed(sock, limit=1 << 20):
-    data = b""
-    while len(data) < limit:
-        try:
-            piece = sock.recv(65536)
-        except ConnectionResetError:
-            break
-        if not piece:
-            break
-        data += piece
-    return data
-
-
-def recv_responses(sock, count):
-    data = b""
-    while True:
-        try:
-            responses = parse_responses(data)
-        except ValueError:
-            responses = []
-        if len(responses) >= count:
-            return responses
-        piece = sock.recv(65536)
-        if not piece:
-            raise AssertionError("closed after %d of %d responses: %r" % (len(responses), count, data))
-        data += piece
-
-
-def error_records(caplog):
-    """Records that would be log spam for a client's doing: warnings (such
-    as asyncio's "socket.send() raised exception."), errors, tracebacks."""
-    return ["%s %s: %s" % (r.name, r.levelname, r.getMessage())
-            for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
 
 
 def timed_app():
@@ -252,7 +207,7 @@ def test_slowloris_heads_time_out_while_others_are_served(serve_app, caplog):
         assert client["out"] == b"" or [r.status for r in parse_responses(client["out"])] == [408]
     assert sum(1 for c in clients if c["out"]) >= 15  # most read their 408 before sending again
     baseline.assert_settled()
-    assert error_records(caplog) == []
+    assert error_records(caplog, SPAM) == []
 
 
 # Slow uploads
@@ -299,7 +254,7 @@ def test_slow_uploads_time_out_while_others_are_served(serve_app, caplog):
             assert statuses == [[408]] * 3
     print("bystander: %d answers, slowest %.3f s" % (answered, slowest))
     baseline.assert_settled()
-    assert error_records(caplog) == []
+    assert error_records(caplog, SPAM) == []
 
 
 # A client that never reads
@@ -364,7 +319,7 @@ def test_client_that_never_reads_is_dropped_within_send_timeout(serve_app, caplo
     full_size = {"streamed": 50 * MIB, "returned": 8 * MIB, "sendfile": 50 * MIB, "small": SMALL}[kind]
     assert len(received) < full_size  # the rest was dropped with the socket
     baseline.assert_settled()
-    assert error_records(caplog) == []
+    assert error_records(caplog, SPAM) == []
 
 
 # Clients that vanish
@@ -443,7 +398,7 @@ def test_clients_leaving_mid_request_leave_nothing_behind(serve_app, caplog, how
     # or, reset under asyncio streams, ConnectionResetError; never a 500 page.
     upload_ends = {ending for path, ending in handled if path == "/upload"}
     assert upload_ends and upload_ends <= {"HTTPError", "ConnectionResetError"}
-    assert error_records(caplog) == []
+    assert error_records(caplog, SPAM) == []
 
 
 @pytest.mark.parametrize("how", ["close", "reset"])
@@ -469,7 +424,7 @@ def test_clients_leaving_mid_response_leave_nothing_behind(serve_app, caplog, ho
           % (how, len(gone), answered))
     assert ("/stream", "returned") not in handled  # every stream was cut short
     assert [h for h in handled if h[1] == "500 handler"] == []  # no 500 page for nobody
-    assert error_records(caplog) == []
+    assert error_records(caplog, SPAM) == []
 
 
 def load_example(name):
@@ -512,4 +467,4 @@ def test_sse_clients_leaving_mid_stream_leave_nothing_behind(serve_app, caplog):
         sock.sendall(get("/"))
         assert recv_responses(sock, 1)[0].status == 200
     print("\nleaving mid-stream (SSE): %d streams, %d handlers ended cleanly" % (len(socks), len(ended)))
-    assert error_records(caplog) == []
+    assert error_records(caplog, SPAM) == []
