@@ -275,6 +275,7 @@ def chart(results, path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     tables = results["tables"]
     panels = len(tables) + (1 if results.get("scale") else 0) + (1 if results.get("heap") else 0)
@@ -296,6 +297,7 @@ def chart(results, path):
         for y, v in enumerate(values):
             ax.text(v, y, " %s" % _num(v), va="center", fontsize=7)
         ax.set_xlim(0, max(values or [1]) * 1.25)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     index = len(tables)
     if results.get("scale"):
         ax = flat[index]

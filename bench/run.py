@@ -22,7 +22,7 @@ import catalog
 import load
 import machine
 import procs
-import profile
+import hotspots
 import report
 import snapshot
 import wrk
@@ -283,7 +283,7 @@ def run_heap(ctx):
 def run_profile(ctx, wl):
     """py-spy on picoweb under one workload; the ranked hot spots."""
     settings, errors = ctx.settings, ctx.errors
-    if profile.py_spy() is None:
+    if hotspots.py_spy() is None:
         errors.append("profile: py-spy is not installed in the bench venv")
         return None
     seconds = settings["profile_seconds"]
@@ -293,7 +293,7 @@ def run_profile(ctx, wl):
         with start_server("picoweb", "profile-" + wl.name, ctx) as server:
             warm_up(server, wl.path, 20)
             ctx.wait_for_quiet()
-            spy = profile.start(server.proc.pid, seconds, raw)
+            spy = hotspots.start(server.proc.pid, seconds, raw)
             time.sleep(0.3)  # let it attach before the load starts
             result = wrk.run(server.url(wl.path), seconds + 1, settings["connections"], settings["threads"], wl.close)
             out, _ = spy.communicate(timeout=seconds + 30)
@@ -302,7 +302,7 @@ def run_profile(ctx, wl):
     except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
         errors.append("profile %s: %s" % (wl.name, exc))
         return None
-    summary = profile.summarize(raw, [ctx.code["path"], ROOT])
+    summary = hotspots.summarize(raw, [ctx.code["path"], ROOT])
     summary["rps"] = result["rps"]
     summary["workload"] = wl.name
     for name, _, pct in summary["self"][:8]:
