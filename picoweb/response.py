@@ -181,7 +181,9 @@ class Response:
             if body_length is not None:
                 headers._set_known("content-length", "Content-Length", str(body_length))
             elif "Content-Length" not in headers:
-                if self.req.version == "1.1" and not self.close_after:
+                if self.req.version == "1.1":
+                    # Chunked even when the connection closes after: the
+                    # last chunk tells a complete body from a cut one.
                     headers._set_known("transfer-encoding", "Transfer-Encoding", "chunked")
                     self.chunked = True
                 else:

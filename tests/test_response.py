@@ -77,12 +77,20 @@ def test_streamed_response_with_content_length_set_by_handler():
 @pytest.mark.parametrize("request_head", [
     b"GET / HTTP/1.0\r\n\r\n",
     b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",  # no length known: close anyway
-    b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
 ])
-def test_streamed_response_without_keep_alive_is_close_delimited(request_head):
+def test_streamed_response_to_http10_is_close_delimited(request_head):
     out = raw(app_with(stream_hello), request_head + GET_OK)
     assert out == (
         b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nhello world"
+    )
+
+
+def test_streamed_response_to_http11_close_is_still_chunked():
+    # The last chunk lets the client tell a whole body from a cut one.
+    out = raw(app_with(stream_hello), b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n" + GET_OK)
+    assert out == (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
     )
 
 
