@@ -213,7 +213,7 @@ class WebApp:
             mount = app.router.find_mount(path)
             if mount is None:
                 break
-            req._hops.append(mount)
+            req._hops += (mount,)
             path = path[len(mount[0]):] or "/"
             app = mount[1]
         try:

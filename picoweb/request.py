@@ -96,6 +96,10 @@ class BodyReader:
         return data
 
 
+_VERSIONS = ("1.0", "1.1")
+_NO_HEADERS = Headers()  # until the head is parsed (each request gets its own then)
+
+
 class Request:
     """What the client asked for.
 
@@ -106,27 +110,30 @@ class Request:
     body stream, `client_addr` the peer's (host, port).
     """
 
+    # Defaults most requests keep, as class attributes: fewer stores per
+    # request, and a smaller instance on MicroPython's heap.
+    url_match = None
+    route = None
+    prefix = ""
+    app = None
+    reader = None
+    keep_alive = False
+    content_length = None
+    _hops = ()  # (prefix, sub-app) from the root app to the serving one
+    _depth = 0  # how many of _hops the dispatch has entered
+    _error = None  # a routing 404/405, raised once hooks have run
+    _body = None
+    _cookies = None
+
     def __init__(self, method, path, qs, minor, client_addr=None):
         self.method = method
         self.path = path
         self.qs = qs
-        self.version = "1.%d" % minor
-        self.headers = Headers()
+        self.version = _VERSIONS[minor]
+        self.headers = _NO_HEADERS
         self.params = {}
-        self.url_match = None
-        self.route = None
-        self.prefix = ""
-        self.app = None
-        self.reader = None
         self.client_addr = client_addr
-        self.keep_alive = False
-        self.content_length = None
         self.max_body = 0  # set from the route's max_body or the app's limit
-        self._hops = []  # (prefix, sub-app) from the root app to the serving one
-        self._depth = 0  # how many of _hops the dispatch has entered
-        self._error = None  # a routing 404/405, raised once hooks have run
-        self._body = None
-        self._cookies = None
 
     async def read_body(self, max_size=None):
         """The whole body as bytes, at most `max_size` (default: the app's

@@ -207,6 +207,7 @@ class Connection:
             # Headers and body stay in the stream; their framing is unknown
             # to us, so nothing may follow on this connection.
             buf[:line_end + 1] = b""
+            req.headers = Headers()
             req.reader = BodyReader(self, raw=True)
         else:
             body_start = await self._read_headers(req, line_end, minor, mode == "parse")

@@ -719,8 +719,6 @@ def test_http_dates_round_trip():
     assert format_http_date(MTIME) == MTIME_TEXT
     assert format_http_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT"
     for seconds in (0, 951782400, 1709164799, 4102444800, 1234567890):
-        import time
-
         assert parse_http_date(format_http_date(seconds)) == tuple(time.gmtime(seconds)[:6])
 
 
