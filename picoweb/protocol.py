@@ -315,10 +315,12 @@ class ChunkedDecoder:
             raise HTTPError(400, "chunk line too long")
         if end < 0:
             return None
-        line = bytes(buf[:end])
+        if buf[end - 1:end] != b"\r":
+            # Unlike the head, chunk lines must end in CRLF (RFC 9112 7.1): a
+            # proxy that splits them differently could smuggle a request.
+            raise HTTPError(400, "chunk line without CRLF")
+        line = bytes(buf[:end - 1])
         buf[:end + 1] = b""
-        if line[-1:] == b"\r":
-            line = line[:-1]
         return line
 
 

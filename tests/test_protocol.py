@@ -507,7 +507,6 @@ FEEDERS = [decode_at_once, decode_bytewise]
     (b"005\r\nhello\r\n0000\r\n\r\n", b"hello"),
     (b"5;name=value\r\nhello\r\n0;last\r\n\r\n", b"hello"),
     (b"5 ;x\r\nhello\r\n0\r\n\r\n", b"hello"),
-    (b"5\nhello\n0\n\n", b"hello"),
     (b"5\r\nhello\r\n0\r\nX-Sum: 1\r\nY: 2\r\n\r\n", b"hello"),
     (b"3\r\n\r\n\r\r\n0\r\n\r\n", b"\r\n\r"),  # data is data, even CRLF
     pytest.param(b"2710\r\n" + b"x" * 10000 + b"\r\n0\r\n\r\n", b"x" * 10000, id="chunk-over-max-line"),
@@ -559,6 +558,9 @@ def test_chunked_returns_empty_bytes_until_more_input():
     b"5\r\nhelloX\r\n0\r\n\r\n",  # chunk longer than its size
     b"5\r\nhello0\r\n\r\n",  # missing CRLF after the data
     b"3\r\nhello\r\n0\r\n\r\n",
+    b"5\nhello\n0\n\n",  # bare LF chunk lines ("funky chunks" smuggling)
+    b"5\r\nhello\n0\r\n\r\n",
+    b"5\r\nhello\r\n0\r\n\n",
 ])
 def test_chunked_malformed_is_400(feed, data):
     assert status_of(feed, data) == 400
