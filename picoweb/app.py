@@ -111,7 +111,7 @@ class WebApp:
         """Serve one request at this app's level: run its hooks around the
         route or the mounted sub-app the request resolved to."""
         if self._before_send:
-            resp.before_send.extend(self._before_send)
+            resp.before_send = list(resp.before_send) + self._before_send
         try:
             result = None
             for hook in self._before_request:
@@ -209,7 +209,7 @@ class WebApp:
         the route's header mode is known); returns that mode."""
         app = self
         path = req.path
-        while True:
+        while app.router.mounts:
             mount = app.router.find_mount(path)
             if mount is None:
                 break
@@ -229,7 +229,18 @@ class WebApp:
         """Serve a resolved request from the root app; never raises."""
         req.app = self
         try:
-            await self.handle(req, resp)
+            if (self._before_request or self._after_request or self._before_send or req._hops
+                    or self.__class__.handle is not WebApp.handle):
+                await self.handle(req, resp)
+            else:
+                # What handle() does for an app with no hooks, in fewer steps:
+                # the usual request, to a route of the root app.
+                try:
+                    result = await self._route(req, resp)
+                except Exception as exc:
+                    result = await self._handle_error(req, resp, exc)
+                if result is not None:
+                    self.make_response(req, resp, result)
         except Exception as exc:
             if getattr(resp.conn, "lost", None) is not None:
                 # The client left or stopped reading: no answer can reach it,

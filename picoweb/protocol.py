@@ -40,12 +40,20 @@ if IS_MICROPYTHON:
                 return True
         return False
 
+    _plain_request_line = _origin_request_line = None
+
 else:
     import re
 
     # One C-level match beats a Python loop per header name on CPython.
     _is_token = re.compile("[-!#$%&'*+.^_`|~0-9A-Za-z]+\\Z").match
     _has_control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]").search
+    # A request line that these match is one the checks below accept, in
+    # one C call; any other takes those checks, which say what is wrong.
+    _plain_request_line = re.compile(b"([-!#$%&'*+.^_`|~0-9A-Za-z]+) ([!-~]+) HTTP/1\\.([01])\\Z").match
+    # The usual origin-form line, split into method, path and query as well.
+    _origin_request_line = re.compile(
+        b"([-!#$%&'*+.^_`|~0-9A-Za-z]+) (/[!->@-~]*)(?:\\?([!-~]*))? HTTP/1\\.([01])\\Z").match
 
 
 class Limits:
@@ -80,6 +88,11 @@ def parse_request_line(line):
     `line` excludes its line ending. The target stays bytes: the caller
     decides how to split and decode it.
     """
+    if _plain_request_line is not None:
+        found = _plain_request_line(line)
+        if found is not None:
+            method, target, minor = found.groups()
+            return method.decode(), target, 1 if minor == b"1" else 0
     parts = line.split(b" ")
     if len(parts) != 3:
         raise HTTPError(400, "malformed request line")
@@ -100,6 +113,21 @@ def parse_request_line(line):
     if not target or min(target) < 33 or max(target) > 126:
         raise HTTPError(400, "malformed request target")
     return method, target, minor
+
+
+def request_line(buf, end):
+    """Parse the request line buf[:end] (a bytearray, line end excluded)
+    into (method, decoded path, query str, minor version)."""
+    if _origin_request_line is not None:
+        found = _origin_request_line(buf, 0, end)
+        if found is not None:
+            method, raw_path, query, minor = found.groups()
+            # The pattern admits ASCII only: decode() cannot fail.
+            path = raw_path.decode() if b"%" not in raw_path else decode_path(raw_path)
+            return method.decode(), path, query.decode() if query else "", 1 if minor == b"1" else 0
+    method, target, minor = parse_request_line(bytes(buf[:end]))
+    raw_path, query = split_target(target)
+    return method, decode_path(raw_path), decode_header(query) if query else "", minor
 
 
 def split_target(target):
@@ -146,6 +174,8 @@ def percent_decode(raw, plus_as_space=False):
 def decode_path(raw_path):
     """Percent-decode a request path into str; bad escapes or UTF-8 are a 400."""
     try:
+        if b"%" not in raw_path:
+            return str(raw_path, "utf-8")
         return str(percent_decode(raw_path), "utf-8")
     except (ValueError, UnicodeError):
         raise HTTPError(400, "malformed path encoding")
@@ -178,34 +208,31 @@ def parse_headers(block, limits, keep=True):
     headers are looked at (the "skip" header mode) and the dict stays empty.
     """
     values = {}
-    framing = Framing()
+    framing = NO_FRAMING
     if not block:
         return values, framing
-    text = decode_header(block)  # one decode for the block
-    # Controls other than tab (and the line ends) have no place in a header
-    # (RFC 9110 5.5): one scan of the block finds any.
-    if _has_control(text):
-        raise HTTPError(400, "control character in a header")
-    lines = text.split("\n")
+    lines = decode_header(block).split("\n")  # one decode for the block
     if lines[-1] == "":
         lines.pop()
     if len(lines) > limits.max_headers:
         raise HTTPError(431, "too many header fields")
     for line in lines:
-        if line.endswith("\r"):
+        if line[-1:] == "\r":
             line = line[:-1]
+        if _is_printable is None or not _is_printable(line):
+            _check_controls(line)
         colon = line.find(":")
         if colon <= 0:
             # A leading space is obsolete line folding, a smuggling vector.
             raise HTTPError(400, "malformed header line")
         name = line[:colon]
-        if not _is_token(name):
-            raise HTTPError(400, "malformed header name")
+        key = _header_keys.get(name)
+        if key is None:
+            key = _header_key(name)
         value = line[colon + 1:].strip(" \t")
-        if "\r" in value:
-            raise HTTPError(400, "malformed header value")
-        key = name.lower()
         if key in _FRAMING_HEADERS:
+            if framing is NO_FRAMING:
+                framing = Framing()
             framing.note(key, value)
         if not keep:
             continue
@@ -215,6 +242,35 @@ def parse_headers(block, limits, keep=True):
         else:
             values[key] = old + ("; " if key == "cookie" else ", ") + value
     return values, framing
+
+
+# str.isprintable() (CPython only) passes most lines in one C call; the
+# rest, and every line on MicroPython, get the exact check.
+_is_printable = getattr(str, "isprintable", None)
+
+
+def _check_controls(line):
+    # Controls other than tab have no place in a header (RFC 9110 5.5); a
+    # bare CR is one a proxy might take for a line end. obs-text passes.
+    if _has_control(line):
+        raise HTTPError(400, "control character in a header")
+    if "\r" in line:
+        raise HTTPError(400, "malformed header value")
+
+
+# Header names seen before, each with its lowercase form: most requests
+# repeat the same few, and a lookup spares the token check and lower().
+_header_keys = {}
+_MAX_HEADER_KEYS = 16 if IS_MICROPYTHON else 256
+
+
+def _header_key(name):
+    if not _is_token(name):
+        raise HTTPError(400, "malformed header name")
+    key = name.lower()
+    if len(_header_keys) < _MAX_HEADER_KEYS:
+        _header_keys[name] = key
+    return key
 
 
 _FRAMING_HEADERS = frozenset(("content-length", "transfer-encoding", "connection", "expect"))
@@ -259,6 +315,9 @@ class Framing:
         if minor:
             return "close" not in tokens
         return "keep-alive" in tokens
+
+
+NO_FRAMING = Framing()  # what a head without framing headers says; never changed
 
 
 class ChunkedDecoder:
@@ -361,13 +420,19 @@ def check_header_name(name):
 _status_lines = {}  # (status, minor) -> its status line, built once
 
 
-def response_head(status, headers, minor=1):
-    """Serialise the status line and headers (pairs of str) to bytes."""
+def status_line(status, minor=1):
+    """The status line with its CRLF, as str ("HTTP/1.1 200 OK\\r\\n")."""
     line = _status_lines.get((status, minor))
     if line is None:
         line = "HTTP/1.%d %d %s\r\n" % (minor, status, REASONS.get(status, "Unknown"))
         if len(_status_lines) < 64:
             _status_lines[(status, minor)] = line
+    return line
+
+
+def response_head(status, headers, minor=1):
+    """Serialise the status line and headers (pairs of str) to bytes."""
+    line = status_line(status, minor)
     lines = [line]
     for name, value in headers:
         if name not in _checked_names:

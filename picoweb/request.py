@@ -26,11 +26,9 @@ class BodyReader:
         """Up to `size` bytes (all that is left for -1); b"" at the end."""
         if size < 0:
             pieces = []
-            while True:
-                piece = await self.read(self.conn.limits.read_size)
-                if not piece:
-                    return b"".join(pieces)
-                pieces.append(piece)
+            while not self.finished:
+                pieces.append(await self.read(self.conn.limits.read_size))
+            return b"".join(pieces)
         while not self.finished:
             data = self._take(size)
             if data or self.finished:
@@ -95,6 +93,10 @@ class BodyReader:
         buf[:take] = b""
         return data
 
+
+# The reader of every request without a body: it is finished, so it
+# never touches a connection, and nothing ever changes it.
+NO_BODY = BodyReader(None)
 
 _VERSIONS = ("1.0", "1.1")
 _NO_HEADERS = Headers()  # until the head is parsed (each request gets its own then)

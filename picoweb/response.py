@@ -7,7 +7,7 @@ head and first body bytes in one write.
 
 from .compat import IS_MICROPYTHON, call
 from .headers import Headers
-from .protocol import REASONS, chunk, response_head
+from .protocol import REASONS, chunk, response_head, status_line
 
 HTML = "text/html; charset=utf-8"
 # Bytes read per write when a file body cannot go zero-copy.
@@ -22,19 +22,40 @@ class Response:
     gets chunked encoding unless a Content-Length header was set.
     """
 
+    # Defaults most responses keep, as class attributes: fewer stores per
+    # response, and a smaller instance on MicroPython's heap.
+    status = 200
+    body = None  # a returned body, sent with Content-Length at the end
+    started = False  # start_response ran or a body was set
+    headers_sent = False
+    chunked = False
+    raw = False  # the handler wrote its own status line
+    send_body = True
+    before_send = ()  # hooks of the apps this request passed through
+    # `headers` is made on first use: a returned body that nobody added a
+    # header to needs only its Content-Type, kept here meanwhile.
+    _headers = None
+    _content_type = None
+
     def __init__(self, conn, req):
         self.conn = conn
         self.req = req
-        self.status = 200
-        self.headers = Headers()
-        self.body = None  # a returned body, sent with Content-Length at the end
-        self.started = False  # start_response ran or a body was set
-        self.headers_sent = False
-        self.chunked = False
-        self.raw = False  # the handler wrote its own status line
-        self.send_body = True
         self.close_after = not req.keep_alive
-        self.before_send = []  # hooks of the apps this request passed through
+
+    @property
+    def headers(self):
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = Headers()
+            if self._content_type is not None:
+                headers._set_known("content-type", "Content-Type", self._content_type)
+                self._content_type = None
+        return headers
+
+    @headers.setter
+    def headers(self, headers):
+        self._headers = headers
+        self._content_type = None
 
     async def awrite(self, data, off=0, sz=-1):
         """Write body bytes (str is UTF-8 encoded); sends the head first."""
@@ -119,22 +140,30 @@ class Response:
         (body, status, headers); a dict or list body becomes JSON."""
         if self.headers_sent:
             raise RuntimeError("a handler returned a body after streaming one")
-        self._own_headers()
         if isinstance(result, tuple):
             if len(result) == 3:
+                headers = self.headers
                 for name, value in _header_pairs(result[2]):
-                    self.headers[name] = value
+                    headers[name] = value
             self.status = int(result[1])
             result = result[0]
-        if isinstance(result, (dict, list)):
+        content_type = HTML
+        if isinstance(result, str):
+            result = result.encode()
+        elif isinstance(result, (dict, list)):
             result = dumps_json(result)
-            if "content-type" not in self.headers:
-                self.headers._set_known("content-type", "Content-Type", "application/json")
-        elif not isinstance(result, (str, bytes, bytearray)):
+            if isinstance(result, str):
+                result = result.encode()
+            content_type = "application/json"
+        elif not isinstance(result, (bytes, bytearray)):
             raise TypeError("a handler returned %r; expected str, bytes, dict, list or a tuple" % type(result))
-        if "content-type" not in self.headers:
-            self.headers._set_known("content-type", "Content-Type", HTML)
-        self.body = result.encode() if isinstance(result, str) else result
+        if self._headers is None:
+            self._content_type = content_type
+        else:
+            headers = self._own_headers()
+            if "content-type" not in headers:
+                headers._set_known("content-type", "Content-Type", content_type)
+        self.body = result
         self.started = True
 
     async def finish(self):
@@ -158,17 +187,32 @@ class Response:
         """`headers`, made a Headers (checked) if a handler put a dict there."""
         headers = self.headers
         if headers.__class__ is not Headers:
-            headers = self.headers = Headers(headers)
+            headers = self._headers = Headers(headers)
         return headers
 
     def _head(self, body_length):
         """Settle the framing and serialise the head (hooks have run)."""
-        headers = self._own_headers()
         status = self.status
-        if getattr(self.req.reader, "failed", False):
+        req = self.req
+        if getattr(req.reader, "failed", False):
             # The request body broke its framing (or timed out): the server
             # closes after this response, so say so (RFC 9112 9.6).
             self.close_after = True
+        if self._headers is None and body_length is not None and status >= 200 and status != 204 and status != 304:
+            # Nobody set a header: the framework's own need no Headers
+            # round trip or checks (the common returned body).
+            self.send_body = req.method != "HEAD"
+            head = status_line(status)
+            if self._content_type is not None:
+                head += "Content-Type: " + self._content_type + "\r\n"
+            head += "Content-Length: " + str(body_length) + "\r\n"
+            if self.close_after:
+                head += "Connection: close\r\n"
+            elif req.version == "1.0":
+                head += "Connection: keep-alive\r\n"
+            self.headers_sent = True
+            return (head + "\r\n").encode()
+        headers = self._own_headers()
         connection = headers.get("Connection")
         if connection and "close" in [token.strip() for token in connection.lower().split(",")]:
             self.close_after = True  # the app said close: RFC 9112 9.6 has us close then

@@ -5,13 +5,11 @@ Works on any reader with `async read(n)` and writer with `write()` and
 test client.
 """
 
-from .compat import IS_MICROPYTHON, asyncio, decode_header, log_exception, ticks_diff, ticks_ms
+from .compat import IS_MICROPYTHON, asyncio, log_exception, ticks_diff, ticks_ms
 from .errors import HTTPError
 from .headers import Headers
-from .protocol import (
-    decode_path, find_head_end, parse_headers, parse_request_line, response_head, split_target,
-)
-from .request import BodyReader, Request
+from .protocol import NO_FRAMING, find_head_end, parse_headers, request_line, response_head
+from .request import NO_BODY, BodyReader, Request
 from .response import HTML, Response, error_page
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -191,16 +189,20 @@ class Connection:
         limits = self.limits
         buf = self.buf
         self.idle = True
-        line_end = await self._read_request_line()
-        if line_end < 0:
-            return False
+        self.head_started = None
+        line_end = buf.find(b"\n")
+        if line_end <= 0 or line_end > limits.max_request_line or (line_end == 1 and buf[0] == 13):
+            # Not one whole request line first in buf: wait for it, skip
+            # blank lines, refuse a long one (the usual request needs none).
+            line_end = await self._read_request_line()
+            if line_end < 0:
+                return False
         self.idle = False
         # Strip one CR: more is a bare CR, which a proxy may take for a line
         # end (RFC 9112 2.2), so it must fail the version check, a 400.
-        end = line_end - 1 if buf[line_end - 1:line_end] == b"\r" else line_end
-        method, target, minor = parse_request_line(bytes(buf[:end]))
-        raw_path, query = split_target(target)
-        req = Request(method, decode_path(raw_path), decode_header(query), minor, self.peer)
+        end = line_end - 1 if buf[line_end - 1] == 13 else line_end
+        method, path, query, minor = request_line(buf, end)
+        req = Request(method, path, query, minor, self.peer)
         req.max_body = limits.max_body
         mode = app.resolve(req)
         if mode == "leave":
@@ -210,8 +212,10 @@ class Connection:
             req.headers = Headers()
             req.reader = BodyReader(self, raw=True)
         else:
-            body_start = await self._read_headers(req, line_end, minor, mode == "parse")
-            buf[:body_start] = b""
+            found = find_head_end(buf, line_end)
+            if found is None:
+                found = await self._wait_for_head(line_end)
+            buf[:self._parse_head(req, line_end, found, minor, mode == "parse")] = b""
         resp = Response(self, req)
         if app.stopping:
             resp.close_after = True  # tell the client, so it does not retry here
@@ -230,13 +234,12 @@ class Connection:
                          req.path, req.version, resp.status)
         if resp.close_after or not req.keep_alive or app.stopping:
             return False
-        return await self._discard_unread_body(req)
+        return req.reader.finished or await self._discard_unread_body(req)
 
     async def _read_request_line(self):
         """Index of the request line's b"\\n", or -1 if the client left."""
         buf = self.buf
         limits = self.limits
-        self.head_started = None
         while True:
             # RFC 9112 asks servers to skip blank lines before a request.
             while buf and (buf[0] == 10 or (buf[0] == 13 and buf[1:2] == b"\n")):
@@ -260,31 +263,45 @@ class Connection:
             except asyncio.TimeoutError:
                 return -1
 
-    async def _read_headers(self, req, line_end, minor, keep):
+    async def _wait_for_head(self, line_end):
+        """(end of header lines, body start) once the head's blank line is in."""
         buf = self.buf
-        limits = self.limits
         while True:
-            found = find_head_end(buf, line_end)
-            if found is not None:
-                break
-            if len(buf) - line_end > limits.max_header_size:
+            if len(buf) - line_end > self.limits.max_header_size:
                 raise HTTPError(431)
             if not await self.fill_head():
                 raise EOFError("client left within the request head")
+            found = find_head_end(buf, line_end)
+            if found is not None:
+                return found
+
+    def _parse_head(self, req, line_end, found, minor, keep):
+        """Parse the header lines into `req`; returns where the body starts."""
         block_end, body_start = found
+        limits = self.limits
         if block_end - line_end > limits.max_header_size:
             raise HTTPError(431)
-        values, framing = parse_headers(bytes(buf[line_end + 1:block_end]), limits, keep)
-        framing.check(minor)
+        values, framing = parse_headers(self.buf[line_end + 1:block_end], limits, keep)
         req.headers = Headers.from_parsed(values)
+        if framing is NO_FRAMING:
+            # No Content-Length, Transfer-Encoding, Connection or Expect.
+            req.keep_alive = minor == 1
+            req.reader = NO_BODY
+            self.expect_continue = False
+            return body_start
+        framing.check(minor)
         req.keep_alive = framing.keep_alive(minor)
         length = framing.content_length
         req.content_length = length
         if length and length > req.max_body:
             raise HTTPError(413)
-        req.reader = BodyReader(self, length, framing.chunked, limit=req.max_body)
-        # RFC 9110 10.1.1: an HTTP/1.0 client's 100-continue is ignored.
-        self.expect_continue = framing.expect_continue and minor == 1 and not req.reader.finished
+        if length or framing.chunked:
+            req.reader = BodyReader(self, length, framing.chunked, limit=req.max_body)
+            # RFC 9110 10.1.1: an HTTP/1.0 client's 100-continue is ignored.
+            self.expect_continue = framing.expect_continue and minor == 1
+        else:
+            req.reader = NO_BODY
+            self.expect_continue = False
         return body_start
 
     async def _discard_unread_body(self, req):
