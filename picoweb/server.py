@@ -12,7 +12,7 @@ from .protocol import (
     decode_path, find_head_end, parse_headers, parse_request_line, response_head, split_target,
 )
 from .request import BodyReader, Request
-from .response import HTML, Response, error_page
+from .response import Response
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # CPython's loop.sendfile() gives zero-copy file bodies; MicroPython has none.
@@ -310,6 +310,8 @@ class Connection:
 
     async def reject(self, exc):
         """Answer a request we could not parse, then close."""
+        from .pages import HTML, error_page
+
         self.app.log.info("%s: rejected with %d: %s", self.peer, exc.status, exc.message)
         body = error_page(exc.status, exc.message).encode()
         headers = [("Content-Type", HTML), ("Content-Length", str(len(body))), ("Connection", "close")]
