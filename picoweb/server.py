@@ -323,6 +323,12 @@ class Connection:
             pass
 
 
+if not _ZERO_COPY:
+    # No zero-copy here (MicroPython): without the method, Response.send_file
+    # copies through a buffer at once, and the heap does not hold its code.
+    del Connection.sendfile
+
+
 def default_transport():
     """"protocol" on CPython ("streams" if PICOWEB_TRANSPORT says so: the
     test suite runs on both); "streams" on MicroPython, which has no other."""
