@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // MicroPython heap in use (gc.mem_alloc() after gc.collect()) for three apps,
 // each after import, after building it, and after serving N requests
-// through memory streams: a bare asyncio floor (micropython/mp_bare.py), a
-// hello app (mp_hello.py) and a realistic one (mp_realistic/).
+// through the same memory streams (micropython/mp_streams.py): a bare
+// asyncio floor (micropython/mp_bare.py), a hello app (mp_hello.py) and a
+// realistic one (mp_realistic/).
 //
 //   node bench/micropython_heap.mjs [--requests 1000] [--json out.json] [--code DIR]
 //

@@ -130,7 +130,8 @@ def _heap_section(heap):
     lines = [
         "Heap in use (`gc.mem_alloc()` after `gc.collect()`) in MicroPython %s (WebAssembly port, "
         "the test suite's), in KiB above an empty interpreter (%d bytes); each app in a fresh "
-        "instance; \"serve\" is after %d requests through memory streams (picoweb's test client)."
+        "instance; \"serve\" is after %d requests through the same memory streams for each app "
+        "(bench/micropython/mp_streams.py)."
         % (heap.get("version", "1.27"), apps["bare"]["heap"]["empty"], heap["requests"]),
         "",
         "| app | + asyncio | + import | + build | + serve %d requests |" % heap["requests"],

@@ -8,7 +8,7 @@ Try it:  cd examples && python3 example_basic_auth.py
 import binascii
 
 import picoweb
-from picoweb.response import escape_html
+from picoweb.pages import escape_html
 
 USERS = {"admin": "secret"}  # a demo: keep real passwords hashed, never in code
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="picoweb demo", charset="UTF-8"'}

@@ -10,7 +10,7 @@ import binascii
 import hashlib
 
 import picoweb
-from picoweb.response import escape_html
+from picoweb.pages import escape_html
 from picoweb_plugins.forms import Forms, read_form
 
 app = picoweb.WebApp(__name__)

@@ -7,7 +7,7 @@ Try it:  cd examples && python3 example_header_modes.py
 """
 
 import picoweb
-from picoweb.response import escape_html
+from picoweb.pages import escape_html
 
 
 async def index(req, resp):

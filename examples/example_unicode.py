@@ -7,7 +7,7 @@ Try it:  cd examples && python3 example_unicode.py
 """
 
 import picoweb
-from picoweb.response import escape_html
+from picoweb.pages import escape_html
 
 app = picoweb.WebApp(__name__)
 

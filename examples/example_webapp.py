@@ -8,7 +8,7 @@ Try it:  cd examples && python3 example_webapp.py
 import re
 
 import picoweb
-from picoweb.response import escape_html
+from picoweb.pages import escape_html
 
 
 async def index(req, resp):

@@ -7,7 +7,7 @@ level), `make_response`, `handle_exc` and `serve`.
 from .compat import asyncio, call, configure_logging, get_logger, log_exception
 from .errors import HTTPError
 from .protocol import Limits
-from .response import http_error, start_response
+from .response import start_response
 from .routing import Route, Router
 
 
@@ -259,6 +259,8 @@ class WebApp:
                     # Never let the failed request go out as the 200 it began as.
                     resp.close_after = True
                     resp.headers = type(resp.headers)()
+                    from .pages import http_error
+
                     await http_error(resp, 500)
 
     def shutdown(self):
@@ -378,4 +380,6 @@ async def _error_response(req, resp, exc):
     if resp.headers_sent:
         _cut(resp)
     else:
+        from .pages import http_error  # on the first error: most requests have none
+
         await http_error(resp, exc.status, exc.message, exc.headers)

@@ -2,7 +2,6 @@
 
 from .errors import HTTPError
 from .headers import Headers
-from .protocol import ChunkedDecoder
 
 
 class BodyReader:
@@ -15,7 +14,11 @@ class BodyReader:
     def __init__(self, conn, length=0, chunked=False, raw=False, limit=None):
         self.conn = conn
         self.remaining = length or 0
-        self.decoder = ChunkedDecoder() if chunked else None
+        self.decoder = None
+        if chunked:
+            from .chunked import ChunkedDecoder  # on first use: most bodies are not
+
+            self.decoder = ChunkedDecoder()
         self.raw = raw
         self.limit = limit  # bytes a chunked body may reach, else 413
         self.received = 0

@@ -5,13 +5,11 @@ the handler ends), so hooks can still change them; the wire then carries
 head and first body bytes in one write.
 """
 
-from .compat import IS_MICROPYTHON, call
+from .compat import call
 from .headers import Headers
-from .protocol import REASONS, chunk, response_head, status_line
+from .protocol import chunk, response_head, status_line
 
 HTML = "text/html; charset=utf-8"
-# Bytes read per write when a file body cannot go zero-copy.
-_FILE_BUF_SIZE = 512 if IS_MICROPYTHON else 65536
 
 
 class Response:
@@ -93,31 +91,9 @@ class Response:
         """Send `count` bytes (None: to the end) of the open binary file `f`
         from `offset` as the body, zero-copy where the connection can; the
         caller sets Content-Length. Sends the head first; no body for HEAD."""
-        if not self.headers_sent:
-            if self.before_send:
-                await self._run_before_send()
-            await self.conn.send(self._head(None))
-        if not self.send_body or count == 0:
-            return
-        sent = None
-        sendfile = getattr(self.conn, "sendfile", None)
-        if sendfile is not None and not self.chunked:
-            sent = await sendfile(f, offset, count)
-        if sent is None:  # no zero-copy here: one small buffer, reused
-            f.seek(offset)
-            buf = bytearray(_FILE_BUF_SIZE)
-            view = memoryview(buf)
-            sent = 0
-            while count is None or sent < count:
-                left = len(buf) if count is None else min(len(buf), count - sent)
-                size = f.readinto(view[:left])
-                if not size:
-                    break
-                # A copy: the writer may keep what it was given after drain.
-                await self.awrite(bytes(view[:size]))
-                sent += size
-        if count is not None and sent < count:
-            self.close_after = True  # the file shrank: the framing is broken
+        from .files import send_file  # on first use: most apps send no files
+
+        await send_file(self, f, offset, count)
 
     def set_cookie(self, name, value="", **options):
         """Add a Set-Cookie header; options are those of
@@ -290,81 +266,15 @@ async def start_response(resp, content_type=HTML, status="200", headers=None):
     resp.started = True
 
 
-def escape_html(text):
-    """Make text safe to place in HTML content or a quoted attribute."""
-    return (
-        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace('"', "&quot;").replace("'", "&#39;")
-    )
-
-
-def error_page(status, message=None):
-    title = "%d %s" % (status, REASONS.get(status, "Error"))
-    page = "<!DOCTYPE html><title>%s</title><h1>%s</h1>" % (title, title)
-    if message:
-        page += "<p>%s</p>" % escape_html(message)
-    return page + "\n"
-
-
-async def http_error(resp, status, message=None, headers=None):
-    """Answer with a small HTML error page for `status`."""
-    resp.status = int(status)
-    resp.headers["Content-Type"] = HTML
-    if headers:
-        for name, value in _header_pairs(headers):
-            resp.headers[name] = value
-    resp.body = error_page(resp.status, message).encode()
-    resp.started = True
-
-
-async def redirect(resp, location, status=302):
-    """Answer with a redirect to `location`."""
-    resp.status = status
-    resp.headers["Location"] = location
-    resp.headers["Content-Type"] = HTML
-    resp.body = b""
-    resp.started = True
-
-
-_MIME_TYPES = {
-    "html": HTML, "htm": HTML, "css": "text/css", "js": "text/javascript",
-    "json": "application/json", "txt": "text/plain; charset=utf-8",
-    "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-    "gif": "image/gif", "svg": "image/svg+xml", "ico": "image/x-icon",
-    "webp": "image/webp", "wasm": "application/wasm", "xml": "application/xml",
-    "pdf": "application/pdf", "mp4": "video/mp4", "woff2": "font/woff2",
-}
-
-
-def get_mime_type(fname):
-    """A Content-Type for a file name, by its extension."""
-    return _MIME_TYPES.get(fname.rpartition(".")[2].lower(), "application/octet-stream")
-
-
-async def sendstream(resp, f, buf_size=512):
-    """Copy an open binary file to the response with one small fixed buffer."""
-    buf = bytearray(buf_size)
-    view = memoryview(buf)
-    while True:
-        count = f.readinto(buf)
-        if not count:
-            break
-        await resp.awrite(bytes(view[:count]))
-
-
-async def sendfile(resp, path, content_type=None, headers=None):
-    """Stream the file at `path` (404 if there is none) with a known length."""
-    import os
-
-    try:
-        size = os.stat(path)[6]
-        f = open(path, "rb")
-    except OSError:
-        await http_error(resp, 404)
-        return
-    try:
-        await start_response(resp, content_type or get_mime_type(path), 200, headers)
-        resp.headers["Content-Length"] = str(size)
-        await resp.send_file(f, 0, size)
-    finally:
-        f.close()
+def __getattr__(name):
+    # Helpers most apps never call live in modules imported on first use
+    # (pages: error pages and redirects; files: file bodies and MIME types),
+    # and are still found here, where they were first defined.
+    if name in ("escape_html", "error_page", "http_error", "redirect"):
+        module = "pages"
+    elif name in ("get_mime_type", "sendfile", "sendstream"):
+        module = "files"
+    else:
+        raise AttributeError(name)
+    # Not `from . import pages`: MicroPython would ask picoweb.__getattr__.
+    return getattr(__import__(module, globals(), None, (name,), 1), name)

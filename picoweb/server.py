@@ -10,7 +10,7 @@ from .errors import HTTPError
 from .headers import Headers
 from .protocol import NO_FRAMING, find_head_end, parse_headers, request_line, response_head
 from .request import NO_BODY, BodyReader, Request
-from .response import HTML, Response, error_page
+from .response import Response
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # CPython's loop.sendfile() gives zero-copy file bodies; MicroPython has none.
@@ -327,6 +327,8 @@ class Connection:
 
     async def reject(self, exc):
         """Answer a request we could not parse, then close."""
+        from .pages import HTML, error_page
+
         self.app.log.info("%s: rejected with %d: %s", self.peer, exc.status, exc.message)
         body = error_page(exc.status, exc.message).encode()
         headers = [("Content-Type", HTML), ("Content-Length", str(len(body))), ("Connection", "close")]
@@ -336,6 +338,12 @@ class Connection:
             await self.send(response_head(exc.status, headers) + body)
         except OSError:
             pass
+
+
+if not _ZERO_COPY:
+    # No zero-copy here (MicroPython): without the method, Response.send_file
+    # copies through a buffer at once, and the heap does not hold its code.
+    del Connection.sendfile
 
 
 def default_transport():

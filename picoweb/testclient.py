@@ -3,7 +3,7 @@ serialisation as the server, over memory streams instead of a socket."""
 
 from .compat import decode_header
 from .headers import Headers
-from .protocol import ChunkedDecoder, find_head_end
+from .protocol import find_head_end
 from .server import Connection
 
 
@@ -88,6 +88,8 @@ def parse_responses(data, head_requests=()):
         if status < 200 or status in (204, 304) or len(responses) in head_requests:
             body = b""
         elif headers.get("transfer-encoding") == "chunked":
+            from .chunked import ChunkedDecoder
+
             decoder = ChunkedDecoder()
             pieces = []
             while True:

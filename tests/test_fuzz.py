@@ -27,9 +27,10 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from picoweb import HTTPError
+from picoweb.chunked import ChunkedDecoder
 from picoweb.cookies import format_set_cookie, parse_cookies
 from picoweb.protocol import (
-    REASONS, ChunkedDecoder, Framing, Limits, chunk, check_header_name,
+    REASONS, Framing, Limits, chunk, check_header_name,
     decode_path, find_head_end, parse_headers, parse_request_line, percent_decode,
     response_head, split_target,
 )

@@ -2,9 +2,10 @@
 
 import pytest
 
+from picoweb.chunked import ChunkedDecoder
 from picoweb.errors import HTTPError
 from picoweb.protocol import (
-    ChunkedDecoder, Limits, check_header_text, chunk, decode_path, find_head_end,
+    Limits, check_header_text, chunk, decode_path, find_head_end,
     parse_headers, parse_request_line, percent_decode, response_head, split_target,
 )
 

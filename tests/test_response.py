@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from picoweb import HTTPError, WebApp, get_mime_type, http_error, redirect, sendfile, start_response
-from picoweb.response import error_page, escape_html
+from picoweb.pages import error_page, escape_html
 from picoweb.testclient import TestClient, parse_responses
 
 HTML = "text/html; charset=utf-8"

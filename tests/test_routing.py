@@ -5,7 +5,8 @@ import re
 import pytest
 
 from picoweb.errors import HTTPError
-from picoweb.routing import Route, Router, compile_pattern
+from picoweb.patterns import compile_pattern
+from picoweb.routing import Route, Router
 
 
 def handler(req, resp):

@@ -1,38 +1,14 @@
-# Heap floor: asyncio and the same memory-stream plumbing as picoweb's test
-# client, with no framework. Each request is read up to its blank line, its
-# request line split, and a fixed response written: what any server must do.
-import asyncio
+# Heap floor: asyncio and the same memory-stream driver as the picoweb apps
+# (mp_streams.py), with no framework. Each request is read up to its blank
+# line, its request line split, and a fixed response written: what any
+# server must do.
+from mp_streams import exchange
 
 REQUEST = b"GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
 RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
             b"Connection: close\r\n\r\nHello, world!")
 
 handler = None
-
-
-class MemoryReader:
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-
-    async def read(self, size):
-        piece = self.data[self.pos:self.pos + size]
-        self.pos += len(piece)
-        return piece
-
-
-class MemoryWriter:
-    def __init__(self):
-        self.out = bytearray()
-
-    def write(self, data):
-        self.out += data
-
-    async def drain(self):
-        pass
-
-    def close(self):
-        pass
 
 
 async def handle(reader, writer):
@@ -55,6 +31,5 @@ def build():
 
 async def serve(count):
     for _ in range(count):
-        writer = MemoryWriter()
-        await handler(MemoryReader(REQUEST), writer)
-        assert writer.out[:12] == b"HTTP/1.1 200", writer.out
+        out = await exchange(handler, REQUEST)
+        assert out[:12] == b"HTTP/1.1 200", out

@@ -2,10 +2,11 @@
 # put it: a template page, a JSON API with a path parameter and a query
 # string, a form post, static files and a plain route, each plugin present.
 # A package, so utemplate finds templates/ beside it and compiles there.
+# Served over the same memory streams as the bare floor (mp_streams.py).
 import os
 
 import picoweb
-from picoweb.testclient import TestClient
+from picoweb.server import Connection
 from picoweb_plugins.json import Json, jsonify
 from picoweb_plugins.static import Static
 
@@ -19,6 +20,8 @@ try:
     HAS_TEMPLATES = True
 except ImportError:
     HAS_TEMPLATES = False
+
+from mp_streams import exchange, request
 
 STATIC_DIR = "/srv/static"
 app = None
@@ -70,28 +73,28 @@ def build():
         return "name=" + fields["name"]
 
 
-def _check(resp, status=200):
-    assert resp.status == status, resp
+async def _handle(reader, writer):
+    await Connection(app, reader, writer).serve()
+
+
+async def _check(data, status=200):
+    out = await exchange(_handle, data)
+    assert out[9:12] == b"%d" % status, out
 
 
 async def serve(count):
-    client = TestClient(app)
+    await app.start()  # as app.run() and serve() do first
     form = b"name=pico&lang=py"
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    headers = "Content-Type: application/x-www-form-urlencoded\r\n"
     for i in range(count):
         kind = i % 5
         if kind == 0:
-            resp = await client.get("/")
-            _check(resp)
+            await _check(request("GET", "/"))
         elif kind == 1:
-            resp = await client.get("/api/item/%d?q=x%d" % (i, i))
-            _check(resp)
+            await _check(request("GET", "/api/item/%d?q=x%d" % (i, i)))
         elif kind == 2:
-            resp = await client.get("/static/style.css" if i % 2 else "/static/logo.bin")
-            _check(resp)
+            await _check(request("GET", "/static/style.css" if i % 2 else "/static/logo.bin"))
         elif kind == 3:
-            resp = await client.post("/form", form, headers=headers)
-            _check(resp)
+            await _check(request("POST", "/form", form, headers))
         else:
-            resp = await client.get("/hello")
-            _check(resp)
+            await _check(request("GET", "/hello"))
