@@ -12,6 +12,11 @@ from .protocol import chunk, response_head, status_line
 HTML = "text/html; charset=utf-8"
 
 
+# (status, Content-Type) -> the head up to the Content-Length value, for
+# responses whose headers nobody touched: a few statuses and types repeat.
+_quick_heads = {}
+
+
 class Response:
     """`resp`: the raw write stream of one response, as in the original.
 
@@ -178,16 +183,23 @@ class Response:
             # Nobody set a header: the framework's own need no Headers
             # round trip or checks (the common returned body).
             self.send_body = req.method != "HEAD"
-            head = status_line(status)
-            if self._content_type is not None:
-                head += "Content-Type: " + self._content_type + "\r\n"
-            head += "Content-Length: " + str(body_length) + "\r\n"
+            key = (status, self._content_type)
+            start = _quick_heads.get(key)
+            if start is None:
+                start = status_line(status)
+                if self._content_type is not None:
+                    start += "Content-Type: " + self._content_type + "\r\n"
+                start = (start + "Content-Length: ").encode()
+                if len(_quick_heads) < 32:
+                    _quick_heads[key] = start
             if self.close_after:
-                head += "Connection: close\r\n"
+                end = b"\r\nConnection: close\r\n\r\n"
             elif req.version == "1.0":
-                head += "Connection: keep-alive\r\n"
+                end = b"\r\nConnection: keep-alive\r\n\r\n"
+            else:
+                end = b"\r\n\r\n"
             self.headers_sent = True
-            return (head + "\r\n").encode()
+            return start + str(body_length).encode() + end
         headers = self._own_headers()
         connection = headers.get("Connection")
         if connection and "close" in [token.strip() for token in connection.lower().split(",")]:
@@ -225,9 +237,30 @@ class Response:
 
 def dumps_json(obj):
     """Encode a returned dict or list; the json plugin puts a faster one here."""
+    global _encode_json
+    if _encode_json is None:
+        _encode_json = _json_encoder()
+    return _encode_json(obj)
+
+
+_encode_json = None
+
+
+def _json_encoder():
     import json
 
-    return json.dumps(obj)
+    try:
+        from json.encoder import JSONEncoder, c_make_encoder, encode_basestring_ascii
+    except ImportError:  # MicroPython's json is all C already
+        return json.dumps
+    if c_make_encoder is None:
+        return json.dumps
+    # json.dumps() makes this C encoder anew for every call, which costs
+    # more than encoding a small dict; one kept here gives the same text.
+    # (No circular-reference check: such a body fails with RecursionError.)
+    encode = c_make_encoder(None, JSONEncoder().default, encode_basestring_ascii, None,
+                            ": ", ", ", False, False, True)
+    return lambda obj: "".join(encode(obj, 0))
 
 
 def _header_pairs(headers):

@@ -27,25 +27,31 @@ class Route:
             raise ValueError("headers mode must be parse, skip or leave")
         self.regex = None
         self.params = ()
+        self.literal = ""  # what a path must start with to be worth a regex match
         if not isinstance(pattern, str):
             self.regex = pattern  # any object with .match(), as the original
         elif "<" in pattern:
             from .patterns import compile_pattern  # only apps with such routes load it
 
             self.regex, self.params = compile_pattern(pattern)
+            self.literal = pattern[:pattern.find("<")]
 
     def match(self, path):
         """Return None, or (path params dict, regex match or None)."""
         if self.regex is None:
             return ({}, None) if path == self.pattern else None
+        if not path.startswith(self.literal):
+            return None
         found = self.regex.match(path)
         # CPython's "$" also matches before a final "\n" (a decoded "%0A").
         if not found or (self.params and found.group(0) != path):
             return None
         values = {}
-        for index, (name, is_int) in enumerate(self.params):
-            value = found.group(index + 1)
+        index = 1
+        for name, is_int in self.params:
+            value = found.group(index)
             values[name] = int(value) if is_int else value
+            index += 1
         return values, found
 
 

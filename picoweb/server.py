@@ -190,6 +190,8 @@ class Connection:
         buf = self.buf
         self.idle = True
         self.head_started = None
+        if not buf and not await self._wait_idle():
+            return False
         line_end = buf.find(b"\n")
         if line_end <= 0 or line_end > limits.max_request_line or (line_end == 1 and buf[0] == 13):
             # Not one whole request line first in buf: wait for it, skip
@@ -236,6 +238,16 @@ class Connection:
             return False
         return req.reader.finished or await self._discard_unread_body(req)
 
+    async def _wait_idle(self):
+        """Wait for the next request's first bytes; False if none come
+        (the client left, idle_timeout passed, or the server is stopping)."""
+        if self.app.stopping:
+            return False
+        try:
+            return await self.fill(self.limits.idle_timeout)
+        except asyncio.TimeoutError:
+            return False
+
     async def _read_request_line(self):
         """Index of the request line's b"\\n", or -1 if the client left."""
         buf = self.buf
@@ -255,12 +267,7 @@ class Connection:
                 if not await self.fill_head():
                     return -1
                 continue
-            if self.app.stopping:
-                return -1
-            try:
-                if not await self.fill(limits.idle_timeout):
-                    return -1
-            except asyncio.TimeoutError:
+            if not await self._wait_idle():
                 return -1
 
     async def _wait_for_head(self, line_end):

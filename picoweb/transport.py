@@ -44,7 +44,9 @@ class ProtocolStream(asyncio.Protocol):
         if self.buffered > _BUFFER_LIMIT and not self.reading_paused:
             self.reading_paused = True
             self.transport.pause_reading()
-        self._wake_reader()
+        waiter = self.read_waiter  # _wake_reader(), inlined: once per request
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def eof_received(self):
         self.eof = True

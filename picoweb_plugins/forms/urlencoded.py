@@ -36,6 +36,9 @@ def parse_urlencoded(data, max_field_size=65536, max_fields=1000):
     form = MultiDict()
     if not data:
         return form
+    # With no escape anywhere (the usual query string), nothing needs decoding
+    # but UTF-8.
+    decode = decode_component if b"%" in data or b"+" in data else decode_utf8
     count = 0
     for pair in data.split(b"&"):
         if not pair:
@@ -46,5 +49,5 @@ def parse_urlencoded(data, max_field_size=65536, max_fields=1000):
         if count > max_fields:
             raise HTTPError(413, "too many form fields")
         key, _, value = pair.partition(b"=")
-        form.add(decode_component(key), decode_component(value))
+        form.add(decode(key), decode(value))
     return form
