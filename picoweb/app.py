@@ -220,6 +220,8 @@ class WebApp:
             route, req.params, req.url_match = app.router.match(path, req.method)
         except HTTPError as exc:
             req._error = exc
+            req.params = {}
+            req.max_body = self.limits.max_body
             return "parse"
         req.route = route
         req.max_body = route.extra.get("max_body", self.limits.max_body)

@@ -129,16 +129,16 @@ class Request:
     _error = None  # a routing 404/405, raised once hooks have run
     _body = None
     _cookies = None
+    headers = _NO_HEADERS  # until the head is parsed
+    params = {}  # never changed: a resolved request gets its own
+    max_body = 0  # set by resolve(): the route's max_body or the app's limit
 
     def __init__(self, method, path, qs, minor, client_addr=None):
         self.method = method
         self.path = path
         self.qs = qs
         self.version = _VERSIONS[minor]
-        self.headers = _NO_HEADERS
-        self.params = {}
         self.client_addr = client_addr
-        self.max_body = 0  # set from the route's max_body or the app's limit
 
     async def read_body(self, max_size=None):
         """The whole body as bytes, at most `max_size` (default: the app's

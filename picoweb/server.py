@@ -205,7 +205,6 @@ class Connection:
         end = line_end - 1 if buf[line_end - 1] == 13 else line_end
         method, path, query, minor = request_line(buf, end)
         req = Request(method, path, query, minor, self.peer)
-        req.max_body = limits.max_body
         mode = app.resolve(req)
         if mode == "leave":
             # Headers and body stay in the stream; their framing is unknown

@@ -31,16 +31,21 @@ def parse_urlencoded(data, max_field_size=65536, max_fields=1000):
     A pair longer than `max_field_size` bytes or more than `max_fields`
     pairs is an HTTPError 413; a bad escape or invalid UTF-8 a 400.
     """
-    if isinstance(data, str):
-        data = data.encode()
     form = MultiDict()
     if not data:
         return form
-    # With no escape anywhere (the usual query string), nothing needs decoding
-    # but UTF-8.
-    decode = decode_component if b"%" in data or b"+" in data else decode_utf8
+    amp, equals, decode = b"&", b"=", decode_component
+    if isinstance(data, str):
+        if "%" in data or "+" in data:
+            data = data.encode()
+        else:
+            # An ASCII str without escapes (the usual query string) is its
+            # own decoding: split it as it is.
+            amp, equals, decode = "&", "=", None
+    elif b"%" not in data and b"+" not in data:
+        decode = decode_utf8  # nothing escaped: UTF-8 is all there is to check
     count = 0
-    for pair in data.split(b"&"):
+    for pair in data.split(amp):
         if not pair:
             continue
         if len(pair) > max_field_size:
@@ -48,6 +53,9 @@ def parse_urlencoded(data, max_field_size=65536, max_fields=1000):
         count += 1
         if count > max_fields:
             raise HTTPError(413, "too many form fields")
-        key, _, value = pair.partition(b"=")
-        form.add(decode(key), decode(value))
+        key, _, value = pair.partition(equals)
+        if decode is None:
+            form.add(key, value)
+        else:
+            form.add(decode(key), decode(value))
     return form
