@@ -9,6 +9,8 @@ every overdue read. MicroPython has no Protocol: it uses streams.
 """
 
 import asyncio
+from asyncio import Future
+from time import monotonic
 
 _BUFFER_LIMIT = 65536  # unread input past this pauses reading from the socket
 
@@ -20,7 +22,7 @@ class ProtocolStream(asyncio.Protocol):
         self.accept = accept  # coroutine function (reader, writer) serving it
         self.streams = streams  # every open one, for the sweep
         self.transport = None
-        self.deadline = None  # loop time when the pending read times out
+        self.deadline = None  # time.monotonic() when the pending read times out
         self.chunks = []
         self.buffered = 0
         self.eof = False
@@ -82,9 +84,11 @@ class ProtocolStream(asyncio.Protocol):
     async def read_within(self, size, timeout):
         """As read(), but raise asyncio.TimeoutError after `timeout` seconds."""
         if not self.chunks and not self.eof:
-            waiter = self.loop.create_future()
+            # Future() and monotonic() directly: the loop's own methods add a
+            # Python call each to every request.
+            waiter = Future(loop=self.loop)
             self.read_waiter = waiter
-            self.deadline = None if timeout is None else self.loop.time() + timeout
+            self.deadline = None if timeout is None else monotonic() + timeout
             try:
                 await waiter
             finally:
@@ -170,12 +174,11 @@ class ProtocolServer:
 
 
 async def _sweep(streams, limits):
-    loop = asyncio.get_running_loop()
     while True:
         # A quarter of the shortest read timeout: timeouts fire at most 25% late.
         shortest = min(limits.idle_timeout, limits.head_timeout, limits.read_timeout)
         await asyncio.sleep(max(0.01, min(1.0, shortest / 4)))
-        now = loop.time()
+        now = monotonic()
         for stream in list(streams):
             stream.expire(now)
 
