@@ -11,10 +11,12 @@ demo: $(VENV)/ready
 
 test: test-cpython test-micropython
 
-# The whole suite runs twice: over the asyncio.Protocol path, then streams.
+# The whole suite runs twice: over the asyncio.Protocol path, then streams;
+# then once more on uvloop's event loop (fresh-venv packaging tests aside).
 test-cpython: $(VENV)/ready
 	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
 	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
+	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests -k "not test_packaging"
 
 test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/heap.mjs

@@ -37,6 +37,8 @@ SERVERS = [
     Server("picoweb", "picoweb_app.py", "picoweb"),
     Server("picoweb-streams", "picoweb_app.py", "picoweb, streams transport", "streams",
            workloads=("hello-ka", "hello-close", "json-ka", "param-ka", "file10m-ka")),
+    Server("picoweb-uvloop", "picoweb_app.py", "picoweb on uvloop", "uvloop",
+           workloads=("hello-ka", "hello-close", "json-ka", "param-ka", "file10m-ka")),
     Server("picoweb-chunked", "picoweb_app.py", "picoweb, streamed (chunked) hello", "chunked",
            workloads=("hello-ka", "hello-close")),
     Server("floor-streams", "floor_streams.py", "streams floor"),

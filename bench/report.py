@@ -214,13 +214,15 @@ def markdown(results):
         % (NOISY, "10" if results["mode"] == "full" else "0"),
         "",
         "Servers: picoweb (this repository, `debug=-1`, its default transport on CPython; files "
-        "through picoweb_plugins.static), also on its asyncio-streams transport (MicroPython's path) "
-        "and with a streamed, chunked hello (`start_response` + `awrite`); "
+        "through picoweb_plugins.static), also on its asyncio-streams transport (MicroPython's path), "
+        "with a streamed, chunked hello (`start_response` + `awrite`) "
+        "and on uvloop's event loop (`run(loop_factory=uvloop.new_event_loop)`; every other "
+        "asyncio server here, the floors included, runs on the default loop); "
         "the streams floor (`asyncio.start_server`, readuntil the blank line, fixed response) and the "
         "protocol floor (`asyncio.Protocol`, same parsing); microdot %s (HTTP/1.0: closes every "
         "connection); Starlette %s on uvicorn %s (1 worker, asyncio loop, h11); Flask %s on gunicorn %s "
         "(1 sync worker: closes every connection); aiohttp %s (its C parser); nginx (1 worker, "
-        "sendfile) for the file rows. All on the default asyncio event loop where asyncio is used."
+        "sendfile) for the file rows."
         % (pk.get("microdot"), pk.get("starlette"), pk.get("uvicorn"), pk.get("flask"),
            pk.get("gunicorn"), pk.get("aiohttp")),
         "",
@@ -284,7 +286,8 @@ def chart(results, path):
     rows = (panels + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(16, 3.6 * rows), squeeze=False)
     flat = [ax for row in axes for ax in row]
-    colors = {"picoweb": "#d62728", "picoweb-streams": "#ff7f0e", "picoweb-chunked": "#ff9896", "floor-streams": "#7f7f7f",
+    colors = {"picoweb": "#d62728", "picoweb-streams": "#ff7f0e", "picoweb-chunked": "#ff9896",
+              "picoweb-uvloop": "#e377c2", "floor-streams": "#7f7f7f",
               "floor-protocol": "#c7c7c7", "nginx": "#2ca02c"}
     for ax, table in zip(flat, tables):
         rows_ = [r for r in table["rows"] if r.get("rps")]

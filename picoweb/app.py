@@ -281,9 +281,11 @@ class WebApp:
         self.stopping = False
         await serve(self, host, port, self._stop_event, transport)
 
-    def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None):
+    def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None,
+            loop_factory=None):
         """Serve forever (until Ctrl-C or SIGTERM on CPython). debug: -1 is
-        silent, 0 logs requests and errors, 1 and 2 add debug output."""
+        silent, 0 logs requests and errors, 1 and 2 add debug output.
+        loop_factory (CPython): makes the event loop, e.g. uvloop.new_event_loop."""
         self.debug = int(debug)
         if log is None:
             configure_logging()
@@ -297,7 +299,11 @@ class WebApp:
         except (ImportError, AttributeError):
             stop_signals = previous = ()  # MicroPython: no signal handlers
         try:
-            asyncio.run(self._serve_until_signal(host, port, lazy_init, transport, stop_signals))
+            serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals)
+            if loop_factory is None:
+                asyncio.run(serving)
+            else:
+                _run_on(loop_factory, serving)
         finally:
             for signum, handler in zip(stop_signals, previous):
                 signal.signal(signum, handler)
@@ -369,6 +375,19 @@ class WebApp:
             for name, value in exc.headers.items():
                 resp.headers[name] = value
         return await call(handler, req, resp, exc)
+
+
+def _run_on(loop_factory, main):
+    # What asyncio.run() does, on a loop of the app's choosing (asyncio.run
+    # takes no loop factory before 3.12).
+    loop = loop_factory()
+    try:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(main)
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 def _cut(resp):

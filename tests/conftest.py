@@ -14,8 +14,19 @@ import threading
 import pytest
 
 from picoweb.testclient import TestClient
+from rawhttp import ON_UVLOOP
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# PICOWEB_TEST_LOOP=uvloop runs the real-socket tests on uvloop's event loop
+# (`make test` does one such pass), as an app run with
+# loop_factory=uvloop.new_event_loop would.
+if ON_UVLOOP:
+    import uvloop
+
+    new_event_loop = uvloop.new_event_loop
+else:
+    new_event_loop = asyncio.new_event_loop
 
 
 class SyncClient:
@@ -73,7 +84,7 @@ class ServerThread:
         return self
 
     def _run(self):
-        self.loop = asyncio.new_event_loop()
+        self.loop = new_event_loop()
         try:
             self.loop.run_until_complete(self._main())
         except BaseException as exc:  # reported by start() or stop()

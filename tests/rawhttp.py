@@ -7,11 +7,14 @@ server fails a test instead of hanging the run.
 """
 
 import logging
+import os
 import socket
 
 from picoweb.testclient import parse_responses
 
 SOCKET_TIMEOUT = 5
+# PICOWEB_TEST_LOOP=uvloop: the servers run on uvloop's event loop (conftest.py).
+ON_UVLOOP = os.environ.get("PICOWEB_TEST_LOOP") == "uvloop"
 SHOWN = 1000  # bytes of the server's output a failure message quotes; a flood's can be megabytes
 
 

@@ -661,6 +661,7 @@ def test_lazy_init_runs_once_under_concurrent_first_requests(serve_app):
 
 SERVER_SCRIPT = """
 import asyncio
+import os
 import picoweb
 
 app = picoweb.WebApp()
@@ -670,20 +671,29 @@ app.limits.shutdown_timeout = 5
 def index(req, resp):
     return "ok"
 
+@app.route("/loop")
+def loop(req, resp):
+    return type(asyncio.get_running_loop()).__module__
+
 @app.route("/slow")
 async def slow(req, resp):
     await asyncio.sleep(float(req.qs))
     return "slow done"
 
-app.run(port=0, debug=0)
+options = {}
+if os.environ.get("PICOWEB_TEST_LOOP") == "uvloop":
+    import uvloop
+
+    options["loop_factory"] = uvloop.new_event_loop
+app.run(port=0, debug=0, **options)
 """
 
 
 class ServerProcess:
     """The example app in a subprocess; `port` from its "Running on" log line."""
 
-    def __init__(self):
-        env = dict(os.environ, PYTHONPATH=ROOT)
+    def __init__(self, **env_extra):
+        env = dict(os.environ, PYTHONPATH=ROOT, **env_extra)
         self.proc = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT], cwd=ROOT, env=env,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
@@ -730,8 +740,8 @@ class ServerProcess:
 def server_process():
     procs = []
 
-    def start():
-        procs.append(ServerProcess())
+    def start(**env_extra):
+        procs.append(ServerProcess(**env_extra))
         return procs[-1]
 
     yield start
@@ -789,4 +799,18 @@ def test_sigint_exits_cleanly(server_process):
     proc.proc.send_signal(signal.SIGINT)
     assert proc.wait(5) == 0
     assert time.monotonic() - started < 2
+    assert not any("Traceback" in line for line in proc.stderr)
+
+
+def test_run_on_a_loop_factory(server_process):
+    pytest.importorskip("uvloop")
+    proc = server_process(PICOWEB_TEST_LOOP="uvloop")
+    sock = connect(proc.port)
+    sock.sendall(b"GET /loop HTTP/1.1\r\nHost: t\r\n\r\nGET /slow?0.3 HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert recv_responses(sock, 1)[0].body == b"uvloop"
+    proc.proc.send_signal(signal.SIGTERM)  # while /slow is in flight
+    responses = parse_responses(recv_until_closed(sock))
+    sock.close()
+    assert [(r.status, r.body) for r in responses] == [(200, b"slow done")]
+    assert proc.wait(5) == 0
     assert not any("Traceback" in line for line in proc.stderr)

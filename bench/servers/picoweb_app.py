@@ -4,7 +4,8 @@ Variants: "chunked" answers /hello in the original picoweb's streaming
 style (start_response + awrite: chunked encoding, two writes) instead of
 returning the body (Content-Length, one write); "streams" serves on the
 asyncio-streams transport (the path MicroPython takes) instead of the
-CPython default.
+CPython default; "uvloop" runs the default transport on uvloop's event loop
+(`run(loop_factory=uvloop.new_event_loop)`), which the floors do not use.
 """
 
 import os
@@ -65,5 +66,9 @@ def build(data_dir, variant=None):
 if __name__ == "__main__":
     port, data_dir, variant = parse_argv()
     options = {"transport": "streams"} if variant == "streams" else {}
+    if variant == "uvloop":
+        import uvloop
+
+        options["loop_factory"] = uvloop.new_event_loop
     # debug=-1: no log line per request, as the other servers are set up.
     build(data_dir, variant).run(host=HOST, port=port, debug=-1, **options)
