@@ -26,6 +26,7 @@ else:
 _S_IFMT = 0o170000
 _S_IFDIR = 0o040000
 _S_IFREG = 0o100000
+_S_IFLNK = 0o120000
 
 # Types the core's table lacks; `Static(mime_types=...)` adds more.
 _MORE_TYPES = {
@@ -108,6 +109,7 @@ class Static:
             if not self.index or not _is_dir(self._stat(full.rstrip("/") or "/")):
                 raise HTTPError(404)
             name = full + self.index
+            stat = None
         else:
             stat = self._stat(full)
             if _is_dir(stat):
@@ -116,7 +118,7 @@ class Static:
                     return
                 raise HTTPError(404)
             name = full
-        await self._send(req, resp, name)
+        await self._send(req, resp, name, stat)
 
     def check_path(self, path):
         """Refuse a decoded URL path that could name something outside the
@@ -139,24 +141,41 @@ class Static:
 
     def _stat(self, name):
         """os.stat of `name`, or None if missing or a link out of the root."""
+        if _realpath is None:
+            # MicroPython: board filesystems (FAT, littlefs) have no symlinks.
+            try:
+                return os.stat(name)
+            except OSError:
+                return None
+        # CPython: a symlink may point anywhere. lstat() what lies below the
+        # root (check_path() let no ".." through): with no link on the way,
+        # the file is inside and its lstat is its stat; only a link costs a
+        # realpath(), whose result must stay under the resolved root.
+        path = self.directory
         try:
-            stat = os.stat(name)
+            for part in name[len(path) + 1:].split("/"):
+                if part:
+                    path += "/" + part
+                    stat = os.lstat(path)
+                    if stat[0] & _S_IFMT == _S_IFLNK:
+                        return self._stat_through_link(name)
+            return stat if path != self.directory else os.stat(path)
         except OSError:
             return None
-        if _realpath is not None:
-            # CPython: a symlink may point anywhere, so the resolved path
-            # must stay under the resolved root. MicroPython's board
-            # filesystems (FAT, littlefs) have no symlinks to follow.
-            real = _realpath(name)
-            base = self.real_root if self.real_root.endswith(os.sep) else self.real_root + os.sep
-            if real != self.real_root and not real.startswith(base):
-                return None
-        return stat
 
-    def _find(self, name, req):
+    def _stat_through_link(self, name):
+        real = _realpath(name)
+        base = self.real_root if self.real_root.endswith(os.sep) else self.real_root + os.sep
+        if real != self.real_root and not real.startswith(base):
+            return None
+        return os.stat(name)
+
+    def _find(self, name, req, stat=None):
         """(file name, stat, gzipped, has a .gz sibling) of the regular file
-        to send for `name`; the .gz one when it exists and the client takes it."""
-        stat = self._stat(name)
+        to send for `name` (`stat`: its _stat(), if known); the .gz one when
+        it exists and the client takes it."""
+        if stat is None:
+            stat = self._stat(name)
         if not _is_file(stat):
             stat = None
         if self.gzip and not name.endswith(".gz"):
@@ -172,8 +191,8 @@ class Static:
         """The Content-Type for a file name."""
         return self.mime_types.get(name.rpartition(".")[2].lower()) or get_mime_type(name)
 
-    async def _send(self, req, resp, name):
-        found, stat, gzipped, varies = self._find(name, req)
+    async def _send(self, req, resp, name, stat=None):
+        found, stat, gzipped, varies = self._find(name, req, stat)
         if found is None:
             raise HTTPError(404)
         size = stat[6]
