@@ -40,7 +40,7 @@ if IS_MICROPYTHON:
                 return True
         return False
 
-    _plain_request_line = _origin_request_line = None
+    _origin_request_line = None
 
 else:
     import re
@@ -48,10 +48,10 @@ else:
     # One C-level match beats a Python loop per header name on CPython.
     _is_token = re.compile("[-!#$%&'*+.^_`|~0-9A-Za-z]+\\Z").match
     _has_control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]").search
-    # A request line that these match is one the checks below accept, in
-    # one C call; any other takes those checks, which say what is wrong.
-    _plain_request_line = re.compile(b"([-!#$%&'*+.^_`|~0-9A-Za-z]+) ([!-~]+) HTTP/1\\.([01])\\Z").match
-    # The usual origin-form line, split into method, path and query as well.
+    # The usual origin-form request line, split into method, path, query and
+    # version in one C call. A line it matches is one parse_request_line()
+    # and split_target() accept; any other takes their checks, which say
+    # what is wrong.
     _origin_request_line = re.compile(
         b"([-!#$%&'*+.^_`|~0-9A-Za-z]+) (/[!->@-~]*)(?:\\?([!-~]*))? HTTP/1\\.([01])\\Z").match
 
@@ -88,11 +88,6 @@ def parse_request_line(line):
     `line` excludes its line ending. The target stays bytes: the caller
     decides how to split and decode it.
     """
-    if _plain_request_line is not None:
-        found = _plain_request_line(line)
-        if found is not None:
-            method, target, minor = found.groups()
-            return method.decode(), target, 1 if minor == b"1" else 0
     parts = line.split(b" ")
     if len(parts) != 3:
         raise HTTPError(400, "malformed request line")

@@ -32,7 +32,7 @@ from picoweb.cookies import format_set_cookie, parse_cookies
 from picoweb.protocol import (
     REASONS, Framing, Limits, chunk, check_header_name,
     decode_path, find_head_end, parse_headers, parse_request_line, percent_decode,
-    response_head, split_target,
+    request_line, response_head, split_target,
 )
 from picoweb.response import start_response
 from picoweb.routing import Route, Router
@@ -125,6 +125,31 @@ def test_split_target_and_decode_path_any_target(target):
     assert b"?" not in path and (path[:1] == b"/" or path == b"*")
     decoded = expect_http_error(decode_path, path)
     assert decoded is None or isinstance(decoded, str)
+
+
+def outcome(func, *args):
+    """func(*args), or the status of the HTTPError it raised."""
+    try:
+        return func(*args)
+    except HTTPError as exc:
+        return exc.status
+
+
+def checked_request_line(line):
+    # What request_line() must equal: the checks it skips when its one
+    # regex match (CPython) takes the line.
+    method, target, minor = parse_request_line(line)
+    path, query = split_target(target)
+    return method, decode_path(path), query.decode("latin-1"), minor
+
+
+@fuzz(500)
+@given(st.sampled_from([b"GET", b"POST", b"M-SEARCH", b"G\xc3T", b"", b"get"]),
+       targets, st.sampled_from([b"HTTP/1.1", b"HTTP/1.0", b"HTTP/2.0", b"http/1.1", b"HTTP/1.1\r"]))
+@example(b"GET", b"/a?b?c", b"HTTP/1.1")
+def test_request_line_agrees_with_the_full_checks(method, target, version):
+    line = method + b" " + target + b" " + version
+    assert outcome(request_line, bytearray(line + b"\r\nHost: x"), len(line)) == outcome(checked_request_line, line)
 
 
 def percent_encode(raw, every=False):
