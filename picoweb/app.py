@@ -4,9 +4,10 @@ A subclass may override `init`, `handle` (one request at this app's
 level), `make_response`, `handle_error`, `handle_exc` and `serve`.
 """
 
-from .compat import asyncio, call, configure_logging, get_logger, log_exception
+from .compat import asyncio, call
 from .errors import HTTPError
 from .limits import Limits
+from .logs import SilentLog, configure_logging, get_logger, log_exception
 from .request import Request
 from .response import Response, dumps_json, start_response
 from .routing import Route, Router
@@ -384,13 +385,18 @@ class WebApp:
 
     def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None,
             loop_factory=None):
-        """Serve forever (until Ctrl-C or SIGTERM on CPython). debug: -1 is
-        silent, 0 logs requests and errors, 1 and 2 add debug output.
-        loop_factory (CPython): makes the event loop, e.g. uvloop.new_event_loop."""
-        self.debug = int(debug)
+        """Serve forever (until Ctrl-C or SIGTERM on CPython). debug: -1
+        logs errors only, 0 requests and errors, 1 (or True) debug output
+        too and the debug error page. log: the logger to use (as it is),
+        False for none at all, None for the "picoweb" logger (its level
+        from debug, unless you set one). loop_factory (CPython): makes the
+        event loop, e.g. uvloop.new_event_loop."""
+        self.debug = min(int(debug), 1)
         if log is None:
             configure_logging()
             log = get_logger("picoweb", self.debug)
+        elif log is False:
+            log = SilentLog()
         self.log = log
         try:
             import signal

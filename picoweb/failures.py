@@ -5,8 +5,9 @@ and the requests the connection rejects before any handler runs.
 Imported on the first error, not with the core.
 """
 
-from .compat import asyncio, call, log_exception
+from .compat import asyncio, call
 from .errors import HTTPError
+from .logs import log_exception
 from .pages import error_response
 from .request import Request
 

@@ -143,6 +143,7 @@ class Request:
     route = None
     prefix = ""
     app = None  # the app serving it now: the root, then each mounted one
+    scheme = "http"  # "https" when it came over TLS
     limits = None  # the Limits of the app it was resolved to
     reader = None
     keep_alive = False
@@ -183,4 +184,6 @@ class Request:
         return self._cookies
 
     def __repr__(self):
-        return "<Request %s %s>" % (self.method, self.prefix + self.path)
+        from .logs import loggable  # reprs end up in log lines
+
+        return "<Request %s %s>" % (loggable(self.method), loggable(self.prefix + self.path))

@@ -5,10 +5,11 @@ Works on any reader with `async read(n)` and writer with `write()` and
 test client.
 """
 
-from .compat import IS_MICROPYTHON, asyncio, call, log_exception, ticks_diff, ticks_ms
+from .compat import IS_MICROPYTHON, asyncio, call, ticks_diff, ticks_ms
 from .errors import HTTPError
 from .headers import Headers
 from .http1 import NO_FRAMING, find_head_end, parse_headers, parse_request_line
+from .logs import log_exception, loggable
 from .request import NO_BODY, BodyReader, Request
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -371,38 +372,6 @@ async def _tear_down(req, resp):
             await call(hook, req, resp)
         except Exception as exc:
             log_exception(req.app.log, "teardown of %r failed" % req, exc)
-
-
-if IS_MICROPYTHON:
-
-    def loggable(text):
-        """`text` as an access log may show it: controls, quotes and
-        backslashes escaped, so no request can forge a log line."""
-        for c in text:
-            if c < " " or c == "\x7f" or c == '"' or c == "\\":
-                return _escape_for_log(text)
-        return text
-
-else:
-
-    def loggable(text):
-        """`text` as an access log may show it: controls, quotes and
-        backslashes escaped, so no request can forge a log line."""
-        if text.isprintable() and '"' not in text and "\\" not in text:
-            return text
-        return _escape_for_log(text)
-
-
-def _escape_for_log(text):
-    out = []
-    for c in text:
-        if c == '"' or c == "\\":
-            out.append("\\" + c)
-        elif c < " " or c == "\x7f" or (not IS_MICROPYTHON and not c.isprintable()):
-            out.append("\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c))
-        else:
-            out.append(c)
-    return "".join(out)
 
 
 if not _ZERO_COPY:
