@@ -9,6 +9,7 @@ from .compat import IS_MICROPYTHON, asyncio, call, ticks_diff, ticks_ms
 from .errors import HTTPError
 from .headers import Headers
 from .http1 import NO_FRAMING, find_head_end, parse_headers, parse_request_line
+from .httpdate import keep_fresh
 from .logs import log_exception, loggable
 from .request import NO_BODY, BodyReader, Request
 
@@ -429,9 +430,11 @@ async def serve(app, host, port, stop_event, transport=None):
     app.port = port
     if app.debug >= 0:
         app.log.info("Running on http://%s:%d/", host, port)
+    dates = asyncio.create_task(keep_fresh(asyncio.sleep))
     try:
         await stop_event.wait()
     finally:
+        dates.cancel()
         server.close()
         await app.notify_shutdown()
         await _close_connections(app, connections)

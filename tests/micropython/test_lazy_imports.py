@@ -11,7 +11,7 @@ from picoweb.server import Connection
 
 LAZY = (
     "picoweb.chunked", "picoweb.cookies", "picoweb.extensions", "picoweb.failures",
-    "picoweb.files", "picoweb.httpdate", "picoweb.mounts", "picoweb.pages", "picoweb.patterns",
+    "picoweb.files", "picoweb.mounts", "picoweb.pages", "picoweb.patterns",
     "picoweb.testclient", "picoweb.upgrade", "picoweb.asyncio_protocol",
 )
 
