@@ -4,7 +4,7 @@ A subclass may override `init`, `handle` (one request at this app's
 level), `make_response`, `handle_exc` and `serve`.
 """
 
-from .compat import asyncio, call, configure_logging, get_logger, log_exception
+from .compat import asyncio, call, configure_logging, get_logger, log_exception, root_path
 from .errors import HTTPError
 from .protocol import Limits
 from .response import start_response
@@ -15,8 +15,10 @@ class WebApp:
     """A web application; mount one inside another with `mount()`."""
 
     def __init__(self, pkg=None, routes=None):
-        # A package name finds templates/ and files; a script (__main__) uses the cwd.
         self.pkg = pkg.split(".", 1)[0] if pkg and pkg != "__main__" else None
+        # Where templates/ and files are found: beside the package, module or
+        # script (__main__) that made the app; without a name, the cwd.
+        self.root_path = root_path(pkg)
         self.router = Router()
         self.parent = None
         self.inited = False
@@ -173,11 +175,11 @@ class WebApp:
         return "".join(self._load_template(name)(*args))
 
     async def sendfile(self, resp, fname, content_type=None, headers=None):
-        """Stream a file given relative to the app's package (or the cwd)."""
+        """Stream a file given relative to `app.root_path` (or absolute)."""
         from .response import sendfile
 
-        if self.pkg:
-            fname = __import__(self.pkg).__file__.rpartition("/")[0] + "/" + fname
+        if fname[:1] != "/":
+            fname = self.root_path + "/" + fname
         await sendfile(resp, fname, content_type, headers)
 
     # Serving

@@ -98,3 +98,25 @@ def log_exception(log, message, exc):
     else:
         log.error(message)
         print_exception(exc)
+
+
+def root_path(pkg):
+    """Where an app named `pkg` finds templates/ and files, as Flask finds
+    it: the folder of that package, module or script, else the working
+    directory."""
+    import os
+
+    try:
+        module = __import__(pkg.split(".", 1)[0]) if pkg else None
+    except ImportError:  # not importable (or MicroPython's __main__)
+        module = None
+    folder = getattr(module, "__path__", None)  # a package: a str, or CPython's list
+    if folder is None:
+        # MicroPython keeps no __main__ module: the script is argv[0].
+        path = getattr(module, "__file__", None) or pkg == "__main__" and sys.argv and sys.argv[0]
+        folder = path.rpartition("/")[0] if path else ""
+    elif not isinstance(folder, str):
+        folder = list(folder)[0]
+    if folder[:1] != "/":  # relative (MicroPython, runpy) or none
+        folder = os.getcwd() + ("/" + folder if folder else "")
+    return folder
