@@ -7,7 +7,6 @@ level), `make_response`, `handle_exc` and `serve`.
 from .compat import asyncio, call, configure_logging, get_logger, log_exception, root_path
 from .errors import HTTPError
 from .protocol import Limits
-from .response import start_response
 from .routing import Route, Router
 
 
@@ -144,35 +143,18 @@ class WebApp:
 
     # Templates and files
 
-    def _load_template(self, name):
-        if self.template_loader is None:
-            import utemplate.source
-
-            pkg = self.pkg
-            if pkg and not hasattr(__import__(pkg), "__path__"):
-                pkg = None  # a plain module, not a package: templates/ is in the cwd
-            self.template_loader = utemplate.source.Loader(pkg, "templates")
-        return self.template_loader.load(name)
-
     async def render_template(self, resp, name, args=()):
-        """Stream the utemplate `templates/<name>` rendered with `args`."""
-        if not resp.started:
-            await start_response(resp)
-        pending = []
-        size = 0
-        for piece in self._load_template(name)(*args):
-            pending.append(piece)
-            size += len(piece)
-            if size >= 512:  # fewer, larger writes; the heap stays bounded
-                await resp.awrite("".join(pending))
-                pending = []
-                size = 0
-        if pending:
-            await resp.awrite("".join(pending))
+        """Stream `templates/<name>` rendered with the tuple `args`, its
+        {{ }} output HTML-escaped; errors before the head goes out."""
+        from .templates import stream
+
+        await stream(self, resp, name, args)
 
     def render_str(self, name, args=()):
-        """The utemplate `templates/<name>` rendered to one str."""
-        return "".join(self._load_template(name)(*args))
+        """`templates/<name>` rendered with the tuple `args` to one str."""
+        from .templates import render
+
+        return "".join(render(self, name, args))
 
     async def sendfile(self, resp, fname, content_type=None, headers=None):
         """Stream a file given relative to `app.root_path` (or absolute)."""
