@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MPY_DIR := tests/micropython
 
-.PHONY: demo test test-cpython test-micropython clean
+.PHONY: demo test test-cpython test-micropython browser clean
 
 demo: $(VENV)/ready
 	cd examples && ../$(BIN)/python example_webapp.py
@@ -13,7 +13,7 @@ test: test-cpython test-micropython
 
 # The whole suite runs twice: over the asyncio.Protocol path, then streams;
 # then once more on uvloop's event loop (fresh-venv packaging tests aside).
-test-cpython: $(VENV)/ready
+test-cpython: $(VENV)/ready browser
 	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
 	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
 	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests -k "not test_packaging"
@@ -22,6 +22,13 @@ test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/heap.mjs
 	node $(MPY_DIR)/manifests.mjs
 	node $(MPY_DIR)/run.mjs
+
+# Headless Chromium for the browser tests, from Debian (needs root); without
+# it those tests are skipped and say why.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
+		|| echo "no chromium: the browser tests will be skipped"
 
 $(VENV)/ready: setup.py requirements-test.txt
 	$(PYTHON) -m venv $(VENV)

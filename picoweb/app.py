@@ -4,12 +4,14 @@ A subclass may override `init`, `handle` (one request at this app's
 level), `make_response`, `handle_error`, `handle_exc` and `serve`.
 """
 
+import sys
+
 from .compat import asyncio, call
 from .errors import HTTPError
 from .limits import Limits
 from .logs import SilentLog, configure_logging, get_logger, log_exception
 from .request import Request
-from .response import Response, dumps_json, start_response
+from .response import Response, dumps_json
 from .routing import Route, Router
 
 
@@ -27,8 +29,10 @@ class WebApp:
     _shutdown_hooks = ()
 
     def __init__(self, pkg=None, routes=None):
-        # A package name finds templates/ and files; a script (__main__) uses the cwd.
         self.pkg = pkg.split(".", 1)[0] if pkg and pkg != "__main__" else None
+        # Where templates/ and files are found: beside the package, module or
+        # script (__main__) that made the app; without a name, the cwd.
+        self.root_path = root_path(pkg)
         self.router = Router()
         self.parent = None
         self.inited = False
@@ -275,42 +279,25 @@ class WebApp:
 
     # Templates and files
 
-    def _load_template(self, name):
-        if self.template_loader is None:
-            import utemplate.source
-
-            pkg = self.pkg
-            if pkg and not hasattr(__import__(pkg), "__path__"):
-                pkg = None  # a plain module, not a package: templates/ is in the cwd
-            self.template_loader = utemplate.source.Loader(pkg, "templates")
-        return self.template_loader.load(name)
-
     async def render_template(self, resp, name, args=()):
-        """Stream the utemplate `templates/<name>` rendered with `args`."""
-        if not resp.started:
-            await start_response(resp)
-        pending = []
-        size = 0
-        for piece in self._load_template(name)(*args):
-            pending.append(piece)
-            size += len(piece)
-            if size >= 512:  # fewer, larger writes; the heap stays bounded
-                await resp.awrite("".join(pending))
-                pending = []
-                size = 0
-        if pending:
-            await resp.awrite("".join(pending))
+        """Stream `templates/<name>` rendered with the tuple `args`, its
+        {{ }} output HTML-escaped; errors before the head goes out."""
+        from .templates import stream
+
+        await stream(self, resp, name, args)
 
     def render_str(self, name, args=()):
-        """The utemplate `templates/<name>` rendered to one str."""
-        return "".join(self._load_template(name)(*args))
+        """`templates/<name>` rendered with the tuple `args` to one str."""
+        from .templates import render
+
+        return "".join(render(self, name, args))
 
     async def sendfile(self, resp, fname, content_type=None, headers=None):
-        """Stream a file given relative to the app's package (or the cwd)."""
+        """Stream a file given relative to `app.root_path` (or absolute)."""
         from .files import sendfile
 
-        if self.pkg:
-            fname = __import__(self.pkg).__file__.rpartition("/")[0] + "/" + fname
+        if fname[:1] != "/":
+            fname = self.root_path + "/" + fname
         await sendfile(resp, fname, content_type, headers)
 
     # Serving
@@ -456,3 +443,25 @@ def _run_on(loop_factory, main):
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def root_path(pkg):
+    """Where an app named `pkg` finds templates/ and files, as Flask finds
+    it: the folder of that package, module or script, else the working
+    directory."""
+    import os
+
+    try:
+        module = __import__(pkg.split(".", 1)[0]) if pkg else None
+    except ImportError:  # not importable (or MicroPython's __main__)
+        module = None
+    folder = getattr(module, "__path__", None)  # a package: a str, or CPython's list
+    if folder is None:
+        # MicroPython keeps no __main__ module: the script is argv[0].
+        path = getattr(module, "__file__", None) or pkg == "__main__" and sys.argv and sys.argv[0]
+        folder = path.rpartition("/")[0] if path else ""
+    elif not isinstance(folder, str):
+        folder = list(folder)[0]
+    if folder[:1] != "/":  # relative (MicroPython, runpy) or none
+        folder = os.getcwd() + ("/" + folder if folder else "")
+    return folder

@@ -131,8 +131,8 @@ def serve_app():
 
 @pytest.fixture(scope="session")
 def template_pkg(tmp_path_factory):
-    """Name of an importable copy of tests/templates_app in a temp dir, so
-    utemplate writes its compiled/ output there, never into the tree."""
+    """Name of an importable copy of tests/templates_app in a temp dir: a
+    test that breaks the rule that rendering writes nothing breaks it there."""
     name = "picoweb_templates_copy"
     root = tmp_path_factory.mktemp("templates")
     shutil.copytree(os.path.join(HERE, "templates_app"), str(root / name),

@@ -151,17 +151,6 @@ def run_example():
         server.kill()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fresh_templates():
-    # utemplate reuses templates/compiled/ as long as it exists: start from
-    # the .tpl sources, so the tests see what a first run shows.
-    compiled = os.path.join(EXAMPLES, "templates", "compiled")
-    if os.path.isdir(compiled):
-        for name in os.listdir(compiled):
-            if name.endswith(".py"):
-                os.remove(os.path.join(compiled, name))
-
-
 def links(html):
     return re.findall(r"href=['\"]([^'\"]+)['\"]", html)
 
