@@ -303,15 +303,21 @@ class WebApp:
     # Serving
 
     async def start(self, lazy_init=False):
-        """Init this app, and its mounted apps unless lazy_init."""
+        """Init this app, and its mounted apps unless lazy_init; warn of
+        routes that an earlier one hides."""
         if self.log is None:
             self.log = get_logger("picoweb", self.debug)
         await self._init_once()
-        for _, app in self.mounts():
-            app.debug = self.debug
-            app.log = self.log
-            if not lazy_init:
-                await app._init_once()
+        for prefix, app in [("", self)] + self.mounts():
+            if app is not self:
+                app.debug = self.debug
+                app.log = self.log
+                if not lazy_init:
+                    await app._init_once()
+            if len(app.router.patterns) > 1:
+                for earlier, later in app.router.shadowed():
+                    self.log.warning("route '%s%s' hides '%s%s': patterns are tried in the order they "
+                                     "were registered", prefix, earlier.pattern, prefix, later.pattern)
 
     async def _init_once(self):
         # Concurrent first requests to a lazily inited app wait for one init.
@@ -345,6 +351,10 @@ class WebApp:
         try:
             route, params, req.url_match = app.router.match(path, method)
         except HTTPError as exc:
+            if exc.status == 404:
+                other = app.router.other_slash(path, method)
+                if other is not None:
+                    exc = _slash_redirect(hops[-1][1] if req.hops else "", other, qs)
             req.route_error = exc
             req.max_body = limits.max_body
             return req
@@ -465,3 +475,11 @@ def root_path(pkg):
     if folder[:1] != "/":  # relative (MicroPython, runpy) or none
         folder = os.getcwd() + ("/" + folder if folder else "")
     return folder
+
+
+def _slash_redirect(prefix, path, qs):
+    # 308: the client repeats its method and body at the route's own spelling.
+    from .pages import quote_path
+
+    location = quote_path(prefix + path) + ("?" + qs if qs else "")
+    return HTTPError(308, headers={"Location": location})

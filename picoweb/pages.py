@@ -8,6 +8,8 @@ from .http1 import REASONS
 from .response import HTML
 
 JSON = "application/json"
+# Kept as is in a redirect's Location; everything else is percent-encoded.
+_URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
 
 
 def escape_html(text):
@@ -81,6 +83,15 @@ async def http_error(resp, status, message=None, headers=None):
     """Answer with a small HTML error page for `status`."""
     status = int(status)
     resp.set_body(error_page(status, message), status, HTML, headers)
+
+
+def quote_path(path):
+    """Percent-encode a decoded URL path for a Location header."""
+    out = []
+    for byte in path.encode():
+        c = chr(byte)
+        out.append(c if byte < 128 and c in _URL_SAFE else "%%%02X" % byte)
+    return "".join(out)
 
 
 async def redirect(resp, location, status=302):

@@ -6,12 +6,11 @@ Plain functions over str, so both runtimes test them the same way.
 """
 
 from picoweb.httpdate import format_http_date, gmtime  # noqa: F401 (re-exported)
+from picoweb.pages import quote_path  # noqa: F401 (re-exported)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _DIGITS = "0123456789"
-# Kept as is in a redirect's Location; everything else is percent-encoded.
-_URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
 
 
 def parse_range(value, size):
@@ -61,15 +60,6 @@ def accepts_gzip(value):
         elif coding == "*":
             star_ok = ok
     return gzip_ok if gzip_ok is not None else bool(star_ok)
-
-
-def quote_path(path):
-    """Percent-encode a decoded URL path for a Location header."""
-    out = []
-    for byte in path.encode():
-        c = chr(byte)
-        out.append(c if byte < 128 and c in _URL_SAFE else "%%%02X" % byte)
-    return "".join(out)
 
 
 def _is_number(text):
