@@ -1,5 +1,6 @@
 """The request object handed to handlers, and the bounded body stream."""
 
+from .compat import IS_MICROPYTHON
 from .errors import HTTPError
 from .headers import Headers
 from .response import Response
@@ -187,3 +188,29 @@ class Request:
         from .logs import loggable  # reprs end up in log lines
 
         return "<Request %s %s>" % (loggable(self.method), loggable(self.prefix + self.path))
+
+
+if not IS_MICROPYTHON:
+    # Names plugins give requests, and which plugin: without it, reading one
+    # says what to install instead of a bare AttributeError. CPython only: a
+    # board's heap has no room for the courtesy.
+
+    def _missing_plugin(name, plugin):
+        slot = "_own_" + name  # what an app put there itself
+
+        def get(req):
+            try:
+                return getattr(req, slot)
+            except AttributeError:
+                raise AttributeError(
+                    "req.%s comes with the %s plugin: app.install(picoweb_plugins.%s.%s()) on this "
+                    "app or one it is mounted in" % (name, plugin, plugin, plugin.capitalize()))
+
+        def assign(req, value):
+            setattr(req, slot, value)
+
+        return property(get, assign)
+
+    for _name, _plugin in (("json", "json"), ("read_form_data", "forms"), ("parse_qs", "forms"),
+                           ("form", "forms"), ("files", "forms")):
+        setattr(Request, _name, _missing_plugin(_name, _plugin))
