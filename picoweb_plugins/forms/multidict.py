@@ -1,11 +1,26 @@
 """MultiDict: a form's fields, where one name may carry several values."""
 
+from picoweb import HTTPError
+from picoweb.compat import IS_MICROPYTHON
+
+if IS_MICROPYTHON:
+
+    class MissingField(HTTPError):
+        """A field the form lacks: 400 unless caught (on MicroPython, where
+        no class may be both, it is no KeyError: test `name in form` first)."""
+
+else:
+
+    class MissingField(HTTPError, KeyError):
+        """A field the form lacks: 400 unless caught; a KeyError too."""
+
 
 class MultiDict:
     """Keys map to lists of values, kept in the order they arrived.
 
     `form[k]` and `get(k)` give the first value, `getlist(k)` all of them;
-    `items()` yields every (key, value) pair, repeats included.
+    `items()` yields every (key, value) pair, repeats included. A missing
+    `form[k]` raises MissingField: the client left it out, a 400.
     """
 
     def __init__(self, pairs=None):
@@ -27,7 +42,10 @@ class MultiDict:
             values.append(value)
 
     def __getitem__(self, key):
-        return self._values[key][0]
+        values = self._values.get(key)
+        if values is None:
+            raise MissingField(400, "missing form field %r" % (key,))
+        return values[0]
 
     def __setitem__(self, key, value):
         """Replace every value of `key` with this one."""
