@@ -46,7 +46,8 @@ def error_response(req, resp, exc):
 def wants_json(req):
     """True if errors for `req` are answered in JSON: the `json_errors`
     setting of the app it was resolved to (or an app that one is mounted
-    in), else the client's Accept header ranks JSON above HTML."""
+    in), else the client's Accept header ranks JSON above HTML, or names
+    no HTML and the request's body is JSON."""
     app = req.hops[-1][0] if req.hops else req.app
     while app is not None:
         if app.json_errors is not None:
@@ -54,7 +55,8 @@ def wants_json(req):
         app = app.parent
     accept = req.headers.get("accept", "")
     if "json" not in accept:
-        return False
+        # An API client that sent JSON and asked for no HTML wants JSON back.
+        return "text/html" not in accept and "json" in req.headers.get("content-type", "")
     json_rank = html_rank = (0, 0)  # (quality, -position): ties go to the first listed
     position = 0
     for item in accept.split(","):

@@ -325,6 +325,19 @@ def test_default_errors_are_json_for_clients_that_prefer_it():
     assert get(app, "/missing", headers=ranked).headers["Content-Type"] == "application/json"
 
 
+@pytest.mark.parametrize("headers, json_back", [
+    ({"Content-Type": "application/json", "Accept": "*/*"}, True),  # httpx, curl, fetch()
+    ({"Content-Type": "application/json"}, True),
+    ({"Content-Type": "application/json", "Accept": "text/html,*/*;q=0.8"}, False),
+    ({"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*"}, False),
+])
+def test_an_api_client_that_sent_json_gets_json_errors(headers, json_back):
+    app = WebApp()
+    resp = run(TestClient(app).post("/missing", b"{}", headers=headers))
+    assert resp.status == 404
+    assert (resp.headers["Content-Type"] == "application/json") is json_back
+
+
 def test_json_errors_setting_of_a_mounted_app():
     root = WebApp()
     api = WebApp()
