@@ -187,6 +187,15 @@ class WebApp:
 
         extend(self, "_response_extensions", name, method(func))
 
+    def url_for(self, route_name, **values):
+        """The path of the route named `route_name` (its handler's name, or
+        the route option name=...) in this app or an app mounted under it,
+        mount prefixes included: `app.url_for("user", user_id=5)`; values
+        that are no parameter of the route become the query string."""
+        from .urls import url_for
+
+        return url_for(self, route_name, values)
+
     def encode_json(self, obj):
         """`obj` as JSON (str or bytes), with the encoder a plugin set on
         this app or an app it is mounted in, else the standard one."""

@@ -63,6 +63,20 @@ def log_exception(log, message, exc):
         print_exception(exc)
 
 
+def traceback_text(exc):
+    """The traceback of `exc` as text, on either runtime."""
+    if IS_MICROPYTHON:
+        import io
+        import sys
+
+        out = io.StringIO()
+        sys.print_exception(exc, out)
+        return out.getvalue()
+    import traceback
+
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
 if IS_MICROPYTHON:
 
     def loggable(text):

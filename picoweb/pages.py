@@ -29,18 +29,24 @@ def error_page(status, message=None):
     return page + "\n"
 
 
-def error_response(req, resp, exc):
+def error_response(req, resp, exc, traceback=None):
     """Answer with the error page for the HTTPError `exc` (its status,
     message and headers): the one place every default error answer is made.
-    JSON for clients that prefer it, or where the app says so."""
+    JSON for clients that prefer it, or where the app says so. `traceback`
+    (text) is shown too: the debug error page."""
     status = exc.status
     if wants_json(req):
         error = {"status": status, "error": REASONS.get(status, "Error")}
         if exc.message:
             error["message"] = str(exc.message)
+        if traceback:
+            error["traceback"] = traceback
         resp.set_body(req.app.encode_json(error), status, JSON, exc.headers)
     else:
-        resp.set_body(error_page(status, exc.message), status, HTML, exc.headers)
+        page = error_page(status, exc.message)
+        if traceback:
+            page += "<pre>%s</pre>\n" % escape_html(traceback)
+        resp.set_body(page, status, HTML, exc.headers)
 
 
 def wants_json(req):
@@ -87,12 +93,13 @@ async def http_error(resp, status, message=None, headers=None):
     resp.set_body(error_page(status, message), status, HTML, headers)
 
 
-def quote_path(path):
-    """Percent-encode a decoded URL path for a Location header."""
+def quote_path(path, safe=_URL_SAFE):
+    """Percent-encode a decoded URL path (for a Location header, say): every
+    character not in `safe` becomes its UTF-8 %XX escapes."""
     out = []
     for byte in path.encode():
         c = chr(byte)
-        out.append(c if byte < 128 and c in _URL_SAFE else "%%%02X" % byte)
+        out.append(c if byte < 128 and c in safe else "%%%02X" % byte)
     return "".join(out)
 
 

@@ -154,6 +154,7 @@ class Request:
     route_error = None  # the router's 404 or 405, raised once the hooks have run
     response_class = Response  # what answers it; plugins' extensions may subclass both
     _body = None
+    _args = None
     _cookies = None
     headers = _NO_HEADERS  # until the head is parsed
     params = {}  # never changed: a resolved request gets its own
@@ -174,6 +175,19 @@ class Request:
                 self.reader.limit_to(max_size)
             self._body = await self.reader.read()
         return self._body
+
+    @property
+    def args(self):
+        """The query string as a MultiDict (parsed on first use):
+        `req.args.get("q")`, `req.args.getlist("tag")`; a missing
+        `req.args["q"]` is a 400, a malformed escape too."""
+        if self._args is None:
+            from .urlencoded import parse_urlencoded
+
+            qs = self.qs
+            self._args = parse_urlencoded(qs, len(qs) + 1, len(qs) + 1)
+            self._args.missing = "missing query parameter %r"
+        return self._args
 
     @property
     def cookies(self):

@@ -22,7 +22,7 @@ from picoweb_plugins.forms.multipart import (
     DATA, DONE, END, PART, MultipartParser, parse_disposition, parse_options,
 )
 from picoweb_plugins.forms.uploads import DiskFile
-from picoweb_plugins.forms.urlencoded import parse_urlencoded
+from picoweb.urlencoded import parse_urlencoded
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 URLENCODED = {"Content-Type": "application/x-www-form-urlencoded"}

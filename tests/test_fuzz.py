@@ -43,7 +43,7 @@ from picoweb_plugins.forms.multipart import (
     DATA, DONE, PART, MultipartParser, parse_boundary, parse_disposition, parse_options,
     parse_part_headers,
 )
-from picoweb_plugins.forms.urlencoded import parse_urlencoded
+from picoweb.urlencoded import parse_urlencoded
 from picoweb_plugins.static import Static
 from picoweb_plugins.static.header_values import (
     accepts_gzip, parse_http_date, parse_range, quote_path,

@@ -43,9 +43,9 @@ upload routes `max_body=...`; the form's limit is the lower of that and
 
 from picoweb import HTTPError
 
-from .multidict import MissingField, MultiDict
+from picoweb.multidict import MissingField, MultiDict
 from .uploads import UploadedFile, upload_dir_or_default
-from .urlencoded import parse_urlencoded
+from picoweb.urlencoded import parse_urlencoded
 
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"

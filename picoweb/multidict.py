@@ -1,18 +1,22 @@
-"""MultiDict: a form's fields, where one name may carry several values."""
+"""MultiDict: a query string's or a form's fields, where one name may
+carry several values.
 
-from picoweb import HTTPError
-from picoweb.compat import IS_MICROPYTHON
+Imported on first use (`req.args`, the forms plugin), not with the core.
+"""
+
+from .compat import IS_MICROPYTHON
+from .errors import HTTPError
 
 if IS_MICROPYTHON:
 
     class MissingField(HTTPError):
-        """A field the form lacks: 400 unless caught (on MicroPython, where
-        no class may be both, it is no KeyError: test `name in form` first)."""
+        """A field the client left out: 400 unless caught (on MicroPython,
+        where no class may be both, it is no KeyError: test `name in form`)."""
 
 else:
 
     class MissingField(HTTPError, KeyError):
-        """A field the form lacks: 400 unless caught; a KeyError too."""
+        """A field the client left out: 400 unless caught; a KeyError too."""
 
 
 class MultiDict:
@@ -20,8 +24,11 @@ class MultiDict:
 
     `form[k]` and `get(k)` give the first value, `getlist(k)` all of them;
     `items()` yields every (key, value) pair, repeats included. A missing
-    `form[k]` raises MissingField: the client left it out, a 400.
+    `form[k]` raises MissingField: the client left it out, a 400 whose
+    message is `missing` (with the key).
     """
+
+    missing = "missing form field %r"
 
     def __init__(self, pairs=None):
         self._pairs = []  # (key, value) in arrival order: MicroPython dicts are unordered
@@ -44,7 +51,7 @@ class MultiDict:
     def __getitem__(self, key):
         values = self._values.get(key)
         if values is None:
-            raise MissingField(400, "missing form field %r" % (key,))
+            raise MissingField(400, self.missing % (key,))
         return values[0]
 
     def __setitem__(self, key, value):
