@@ -6,8 +6,11 @@ MPY_DIR := tests/micropython
 
 .PHONY: demo test test-cpython test-micropython browser clean
 
-demo: $(VENV)/ready
-	cd examples && ../$(BIN)/python example_webapp.py
+# The demo: every example mounted in one site (examples/demo.py). Its
+# environment holds picoweb, the plugins (from this checkout) and utemplate,
+# and no test tool, so any example also runs in it as README shows.
+demo: $(VENV)/demo-ready
+	cd examples && ../$(BIN)/python demo.py
 
 test: test-cpython test-micropython
 
@@ -30,9 +33,15 @@ browser:
 		apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
 		|| echo "no chromium: the browser tests will be skipped"
 
-$(VENV)/ready: setup.py requirements-test.txt
+# The core editable, the plugins importable from this checkout through a .pth.
+$(VENV)/demo-ready: setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[templates]' -r requirements-test.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[templates]'
+	@$(BIN)/python -c "import site, sys; open(site.getsitepackages()[0] + '/picoweb-checkout.pth', 'w').write(sys.argv[1] + '\\n')" "$(CURDIR)"
+	touch $@
+
+$(VENV)/ready: $(VENV)/demo-ready requirements-test.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
 $(MPY_DIR)/node_modules/ready: $(MPY_DIR)/package-lock.json

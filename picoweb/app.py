@@ -374,8 +374,12 @@ class WebApp:
         return req
 
     def shutdown(self):
-        """Stop `serve()`: refuse new connections, let in-flight requests end."""
+        """Stop `serve()`: refuse new connections, let in-flight requests end
+        (`stopping` turns true here and in the mounted apps, for handlers
+        that stream until it does)."""
         self.stopping = True
+        for _, app in self.mounts():
+            app.stopping = True
         if getattr(self, "_stop_event", None) is not None:
             self._stop_event.set()
 
@@ -386,7 +390,8 @@ class WebApp:
 
         await self.start(lazy_init)
         self._stop_event = asyncio.Event()
-        self.stopping = False
+        for app in [self] + [sub for _, sub in self.mounts()]:
+            app.stopping = False
         await serve(self, host, port, self._stop_event, transport)
 
     def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None,

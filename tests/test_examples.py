@@ -487,3 +487,37 @@ def test_json(run_example):
     assert api.post("/readings", content=b"{}", headers={"Content-Type": "text/plain"}).status_code == 415
     assert api.get("/readings").json() == [{"id": 1, "sensor": "t1", "value": 21.5}]
     server.stop()
+
+
+# The demo: every example in one site
+
+
+FAIL_ON_PURPOSE = ("/example_global_exc/case1", "/example_global_exc/case2")  # its 500s
+
+
+def test_the_demo_index_links_every_example_and_each_one_works(run_example):
+    server = run_example("demo")
+    index = server.get("/")
+    assert index.status_code == 200
+    linked = links(index.text)
+    expected = [name + "/" for name in EXAMPLE_MODULES if name not in ("demo", "app1", "app2")]
+    assert linked == expected
+    for link in linked:
+        page = server.get("/" + link)
+        assert page.status_code == 200, link
+        for inner in links(page.text) + re.findall(r"src=['\"]([^'\"]+)['\"]", page.text):
+            target = inner if inner.startswith("/") else "/" + link + inner
+            if "://" in inner or target in FAIL_ON_PURPOSE:
+                continue
+            assert server.get(target).status_code in (200, 401), (link, inner)
+    server.stop()
+
+
+def test_shutdown_stops_the_mounted_apps_streams_too(run_example):
+    server = run_example("demo", setup="import example_eventsource; example_eventsource.INTERVAL = 0.05")
+    with server.client.stream("GET", "/example_eventsource/events") as events:
+        assert events.status_code == 200
+        next(events.iter_lines())
+        started = time.monotonic()
+        server.stop()
+    assert time.monotonic() - started < STOP_TIMEOUT  # the stream ended on `stopping`, not cancelled
