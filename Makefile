@@ -14,12 +14,12 @@ demo: $(VENV)/demo-ready
 
 test: test-cpython test-micropython
 
-# The whole suite runs twice: over the asyncio.Protocol path, then streams;
-# then once more on uvloop's event loop (fresh-venv packaging tests aside).
+# The whole suite over the asyncio.Protocol path; then the tests that run a
+# real server again over streams, and once more on uvloop's event loop.
 test-cpython: $(VENV)/ready browser
 	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
-	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
-	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests -k "not test_packaging"
+	PICOWEB_TRANSPORT=streams PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests
+	PICOWEB_TEST_LOOP=uvloop PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests
 
 test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/heap.mjs

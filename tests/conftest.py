@@ -29,6 +29,27 @@ else:
     new_event_loop = asyncio.new_event_loop
 
 
+# `make test` runs the suite once, then again on the streams transport and
+# on uvloop with PICOWEB_SERVER_TESTS_ONLY=1: those passes keep the tests
+# that run a real server, which is all a transport or a loop changes.
+SERVER_FIXTURES = {"serve_app", "run_example", "shutdown_server", "server_process"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("PICOWEB_SERVER_TESTS_ONLY"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_server = SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses_server or item.get_closest_marker("server") else dropped).append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "server: runs a real server (kept by the transport passes)")
+
+
 class SyncClient:
     """TestClient whose async methods are run to completion, one loop each."""
 
