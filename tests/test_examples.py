@@ -48,13 +48,18 @@ runpy.run_path("{module}.py", run_name="__main__")
 
 
 class ExampleServer:
-    """One example in a subprocess; `client` is an httpx.Client for it."""
+    """One example in a subprocess; `client` is an httpx.Client for it.
+    By default this checkout's examples, with it on PYTHONPATH; `python` and
+    `cwd` run another environment's as it is (a fresh clone's)."""
 
-    def __init__(self, code):
+    def __init__(self, code, python=sys.executable, cwd=EXAMPLES):
         env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+        if cwd == EXAMPLES:
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+        else:
+            env.pop("PYTHONPATH", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", code], cwd=EXAMPLES, env=env, stdin=subprocess.DEVNULL,
+            [python, "-c", code], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
             errors="replace",
         )
@@ -521,3 +526,39 @@ def test_shutdown_stops_the_mounted_apps_streams_too(run_example):
         started = time.monotonic()
         server.stop()
     assert time.monotonic() - started < STOP_TIMEOUT  # the stream ended on `stopping`, not cancelled
+
+
+# README's path, in a fresh clone: make demo's environment, then each example
+# run as README shows (only the port differs: a free one).
+
+
+def readme_example_command():
+    with open(os.path.join(ROOT, "README.rst"), encoding="utf-8") as f:
+        text = f.read()
+    block = text.split("After ``make demo``, any example runs alone in the same environment::", 1)[1]
+    return [line.strip() for line in block.split("\n\n", 2)[1].splitlines()]
+
+
+def test_readme_path_works_in_a_fresh_clone(tmp_path):
+    if not os.path.isdir(os.path.join(ROOT, ".git")):
+        pytest.skip("not a git checkout: there is no clone to make of it")
+    assert readme_example_command() == [". .venv/bin/activate", "cd examples && python example_webapp2.py"]
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", ROOT, str(clone)], check=True, timeout=120)
+    made = subprocess.run(["make", "-C", str(clone), ".venv/demo-ready", "PYTHON=" + sys.executable],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stdout + made.stderr
+    python = str(clone / ".venv" / "bin" / "python")  # what `. .venv/bin/activate` puts first
+    no_tests = subprocess.run([python, "-c", "import pytest"], capture_output=True, timeout=60)
+    assert no_tests.returncode != 0, "the demo environment holds the test tools"
+    examples = str(clone / "examples")
+    for name in sorted(n[:-3] for n in os.listdir(examples) if n.endswith(".py")):
+        server = ExampleServer(RUN_AS_MAIN.format(module=name), python=python, cwd=examples)
+        try:
+            page = server.get("/")
+            assert page.status_code == 200, (name, page.status_code)
+            if name == "demo":
+                assert all(server.get("/" + link).status_code == 200 for link in links(page.text))
+            server.stop()
+        finally:
+            server.kill()
