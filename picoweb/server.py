@@ -20,6 +20,8 @@ _SENDFILE_PIECE = 1 << 20
 class Connection:
     """One client connection: its input buffer and the requests read from it."""
 
+    scheme = "http"  # "https" over TLS: each request's req.scheme
+
     def __init__(self, app, reader, writer):
         self.app = app
         self.reader = reader
@@ -204,6 +206,8 @@ class Connection:
         end = line_end - 1 if buf[line_end - 1] == 13 else line_end
         method, path, query, minor = parse_request_line(buf, end)
         req = app.new_request(method, path, query, minor, self.peer)
+        if self.scheme != "http":
+            req.scheme = self.scheme
         mode = req.route.header_mode if req.route is not None else "parse"
         try:
             if mode == "leave":
@@ -421,19 +425,29 @@ def default_transport():
     return os.environ.get("PICOWEB_TRANSPORT", "protocol")
 
 
-async def serve(app, host, port, stop_event, transport=None):
+async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None):
     """Accept connections for `app` until `stop_event` is set, then drain.
 
     transport: "streams" (asyncio.start_server, MicroPython's only choice)
-    or "protocol" (an asyncio.Protocol, CPython's default, faster)."""
+    or "protocol" (an asyncio.Protocol, CPython's default, faster).
+    ssl: an SSLContext to serve HTTPS with (see tls.py); sock (CPython): a
+    bound, listening socket to serve on in place of host and port."""
     if transport is None:
         transport = default_transport()
     if transport not in ("protocol", "streams"):
         raise ValueError("transport must be 'streams' or 'protocol'")
     connections = set()
 
+    if ssl is not None and IS_MICROPYTHON:
+        from .tls import handshake
+
     async def accept(reader, writer):
         conn = Connection(app, reader, writer)
+        if ssl is not None:
+            conn.scheme = "https"
+            # CPython's handshake came before (tls.py); MicroPython's is now.
+            if IS_MICROPYTHON and not await handshake(conn, ssl):
+                return
         if len(connections) >= app.limits.max_connections:
             await conn.refuse()
             return
@@ -448,18 +462,28 @@ async def serve(app, host, port, stop_event, transport=None):
         finally:
             connections.discard(conn)
 
+    where = (host, port) if sock is None else (None, None)
     if transport == "protocol":
         from .asyncio_protocol import start_server
 
-        server = await start_server(accept, host, port, app.limits)
+        server = await start_server(accept, *where, app.limits, sock, ssl, app.log)
+    elif ssl is not None and not IS_MICROPYTHON:
+        from .tls import start_server, stream_protocol
+
+        server = await start_server(stream_protocol(accept), *where, sock, ssl, app.limits, app.log)
+    elif sock is not None:
+        server = await asyncio.start_server(accept, sock=sock)
     else:
         server = await asyncio.start_server(accept, host, port)
     sockets = getattr(server, "sockets", None)
     if sockets:
-        port = sockets[0].getsockname()[1]
+        address = sockets[0].getsockname()
+        port = address[1]
+        if sock is not None:
+            host = address[0]
     app.port = port
     if app.debug >= 0:
-        app.log.info("Running on http://%s:%d/", host, port)
+        app.log.info("Running on %s://%s:%d/", "http" if ssl is None else "https", host, port)
     try:
         await stop_event.wait()
     finally:
