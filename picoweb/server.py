@@ -15,12 +15,17 @@ _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # CPython's loop.sendfile() gives zero-copy file bodies; MicroPython has none.
 _ZERO_COPY = hasattr(asyncio, "SendfileNotAvailableError")
 _SENDFILE_PIECE = 1 << 20
+# Seconds a connection accepted as the server began to stop gets to send
+# its first request: its client has not had an answer yet, and would not
+# retry as it does on a kept-alive connection (a restart under --reload).
+_FIRST_REQUEST_GRACE = 0.5
 
 
 class Connection:
     """One client connection: its input buffer and the requests read from it."""
 
     scheme = "http"  # "https" over TLS: each request's req.scheme
+    fresh = True  # no request answered yet
 
     def __init__(self, app, reader, writer):
         self.app = app
@@ -141,8 +146,10 @@ class Connection:
     async def serve(self):
         """Answer requests until the client or the protocol ends the connection."""
         try:
-            while await self.serve_one():
-                pass
+            if await self.serve_one():
+                self.fresh = False
+                while await self.serve_one():
+                    pass
         except HTTPError as exc:
             await self.reject(exc)
         except asyncio.TimeoutError:
@@ -262,7 +269,7 @@ class Connection:
     async def _wait_idle(self):
         """Wait for the next request's first bytes; False if none come
         (the client left, idle_timeout passed, or the server is stopping)."""
-        if self.app.stopping:
+        if self.app.stopping and not self.fresh:
             return False
         try:
             return await self.fill(self.limits.idle_timeout)
@@ -493,14 +500,21 @@ async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None
 
 
 async def _close_connections(app, connections):
-    # Idle keep-alive connections go now; busy ones get shutdown_timeout.
+    # Idle keep-alive connections go now, new ones still without a request
+    # after _FIRST_REQUEST_GRACE; busy ones get shutdown_timeout.
     for conn in list(connections):
-        if conn.idle:
+        if conn.idle and not conn.fresh:
             conn.task.cancel()
     waited = 0
+    graced = False
     while connections and waited < app.limits.shutdown_timeout:
         await asyncio.sleep(0.05)
         waited += 0.05
+        if not graced and waited >= _FIRST_REQUEST_GRACE:
+            graced = True
+            for conn in list(connections):
+                if conn.idle:
+                    conn.task.cancel()
     for conn in list(connections):
         conn.task.cancel()
     if app.debug >= 0:
