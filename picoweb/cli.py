@@ -1,6 +1,6 @@
 """The `picoweb` command (also `python -m picoweb`), CPython only:
 
-    picoweb [--host H] [--port P] [--debug [N]] [--reload] [--workers N]
+    picoweb [--host H] [--port P] [--debug | --quiet] [--reload] [--workers N]
             [--certfile F [--keyfile F]] module:app
 
 `module:app` names a WebApp instance (`:app` may be left out), or
@@ -24,8 +24,10 @@ def parse_args(argv):
     parser.add_argument("app", help="module:app (a WebApp), or module:factory() (a function returning one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8081, help="port to listen on, 0 for a free one (default: 8081)")
-    parser.add_argument("--debug", type=int, nargs="?", const=1, default=0,
-                        help="-1 silent, 0 requests and errors (default), 1 or 2 more (--debug alone: 1)")
+    parser.add_argument("--debug", action="count", default=0,
+                        help="debug output (twice: more); without it requests and errors are logged")
+    parser.add_argument("--quiet", dest="debug", action="store_const", const=-1,
+                        help="log nothing, not even requests")
     parser.add_argument("--reload", action="store_true",
                         help="restart the app when a .py file or a file under templates/ or static/ changes")
     parser.add_argument("--reload-dir", action="append", metavar="DIR",

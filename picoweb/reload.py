@@ -64,7 +64,8 @@ def supervise(args, sock):
 def child_command(args, fd):
     """This command again, without --reload, serving the inherited socket `fd`."""
     command = [sys.executable, "-m", "picoweb", "--fd", str(fd), "--host", args.host,
-               "--port", str(args.port), "--debug", str(args.debug), "--workers", str(args.workers)]
+               "--port", str(args.port), "--workers", str(args.workers)]
+    command += ["--quiet"] if args.debug < 0 else ["--debug"] * args.debug
     if args.certfile:
         command += ["--certfile", args.certfile]
     if args.keyfile:
