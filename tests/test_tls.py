@@ -6,7 +6,6 @@ the MicroPython unix port, run as a real process."""
 import logging
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
