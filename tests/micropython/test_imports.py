@@ -5,7 +5,9 @@
 import os
 import sys
 
-SKIP = ("picoweb.asyncio_protocol",)  # CPython only: MicroPython has no asyncio.Protocol
+# CPython only: MicroPython has no asyncio.Protocol, and the picoweb command
+# (argparse, subprocess, fork) is not for boards.
+SKIP = ("picoweb.asyncio_protocol", "picoweb.__main__", "picoweb.cli", "picoweb.reload", "picoweb.workers")
 
 
 def _modules(folder, package):
