@@ -46,11 +46,11 @@ def create_app():
 
 
 class Command:
-    """`python -m picoweb ARGS` in `cwd`, its stderr in a file; stopped by
-    SIGTERM (then SIGKILL) when the test ends."""
+    """`python -m picoweb ARGS` in `cwd`, its output in a file in `logs`;
+    stopped by SIGTERM (then SIGKILL) when the test ends."""
 
-    def __init__(self, args, cwd, command=None):
-        self.log_path = os.path.join(str(cwd), "command-%d.log" % id(self))
+    def __init__(self, args, cwd, logs, command=None):
+        self.log_path = os.path.join(str(logs), "command-%d.log" % id(self))
         self.log = open(self.log_path, "w")
         env = dict(os.environ, PYTHONPATH=REPO, PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen((command or [sys.executable, "-m", "picoweb"]) + list(args), cwd=str(cwd),
@@ -93,11 +93,12 @@ class Command:
 
 
 @pytest.fixture
-def command():
+def command(tmp_path_factory):
     started = []
+    logs = tmp_path_factory.mktemp("logs")  # never in a watched folder nor in the repository
 
     def start(args, cwd=REPO, executable=None):
-        started.append(Command(args, cwd, executable))
+        started.append(Command(args, cwd, logs, executable))
         return started[-1]
 
     yield start
