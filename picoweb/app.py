@@ -383,25 +383,29 @@ class WebApp:
         if getattr(self, "_stop_event", None) is not None:
             self._stop_event.set()
 
-    async def serve(self, host="127.0.0.1", port=8081, lazy_init=False, transport=None):
+    async def serve(self, host="127.0.0.1", port=8081, lazy_init=False, transport=None, ssl=None,
+                    sock=None):
         """Serve until `shutdown()`; await it beside your other tasks.
-        transport: None (the runtime's best), "protocol" or "streams"."""
+        transport: None (the runtime's best), "protocol" or "streams".
+        ssl: an SSLContext, to serve HTTPS. sock (CPython): a bound,
+        listening socket to serve on instead of host and port."""
         from .server import serve
 
         await self.start(lazy_init)
         self._stop_event = asyncio.Event()
         for app in [self] + [sub for _, sub in self.mounts()]:
             app.stopping = False
-        await serve(self, host, port, self._stop_event, transport)
+        await serve(self, host, port, self._stop_event, transport, ssl, sock)
 
     def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None,
-            loop_factory=None):
+            loop_factory=None, ssl=None, sock=None):
         """Serve forever (until Ctrl-C or SIGTERM on CPython). debug: -1
         logs errors only, 0 requests and errors, 1 (or True) debug output
         too and the debug error page. log: the logger to use (as it is),
         False for none at all, None for the "picoweb" logger (its level
         from debug, unless you set one). loop_factory (CPython): makes the
-        event loop, e.g. uvloop.new_event_loop."""
+        event loop, e.g. uvloop.new_event_loop. ssl and sock: as for
+        serve(). A port in use exits with one line."""
         self.debug = min(int(debug), 1)
         if log is None:
             configure_logging()
@@ -417,21 +421,27 @@ class WebApp:
         except (ImportError, AttributeError):
             stop_signals = previous = ()  # MicroPython: no signal handlers
         try:
-            serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals)
+            serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals, ssl, sock)
             if loop_factory is None:
                 asyncio.run(serving)
             else:
                 _run_on(loop_factory, serving)
+        except OSError as exc:
+            from .listen import exit_if_in_use
+
+            exit_if_in_use(exc, host, port)
+            raise
         finally:
             for signum, handler in zip(stop_signals, previous):
                 signal.signal(signum, handler)
 
-    async def _serve_until_signal(self, host, port, lazy_init, transport, stop_signals):
+    async def _serve_until_signal(self, host, port, lazy_init, transport, stop_signals, ssl=None,
+                                  sock=None):
         loop = asyncio.get_running_loop()
         for signum in stop_signals:
             loop.add_signal_handler(signum, self.shutdown)
         try:
-            await self.serve(host, port, lazy_init, transport)
+            await self.serve(host, port, lazy_init, transport, ssl, sock)
         finally:
             import signal
 

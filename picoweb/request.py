@@ -135,7 +135,8 @@ class Request:
     serving it; `prefix` is that mount point ("" at the root). `qs` is the
     raw query string, `headers` a case-insensitive `Headers`, `params` the
     path parameters, `url_match` the match of a regex route, `reader` the
-    body stream, `client_addr` the peer's (host, port).
+    body stream, `client_addr` the peer's (host, port), `scheme` "http" or
+    "https" (served over TLS).
     """
 
     # Defaults most requests keep, as class attributes: fewer stores per
@@ -143,6 +144,7 @@ class Request:
     url_match = None
     route = None
     prefix = ""
+    scheme = "http"  # "https" when served over TLS (set per connection)
     app = None  # the app serving it now: the root, then each mounted one
     scheme = "http"  # "https" when it came over TLS
     limits = None  # the Limits of the app it was resolved to

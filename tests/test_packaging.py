@@ -54,7 +54,8 @@ SMOKE = {
 
 
 # Never imported on MicroPython (it has no asyncio.Protocol): a board need not carry it.
-CPYTHON_ONLY = {"picoweb/asyncio_protocol.py"}
+CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb/__main__.py", "picoweb/cli.py", "picoweb/reload.py",
+                "picoweb/workers.py"}
 # What pip's in-tree builds leave in a plugin's folder (ignored by git).
 BUILD_LEFTOVERS = ("build", "__pycache__")
 
