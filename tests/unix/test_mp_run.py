@@ -1,0 +1,42 @@
+"""app.run() on the MicroPython unix port: README's hello world started
+as written, the port of port=0, and Ctrl-C (SIGINT) draining in-flight
+requests before a clean exit, as on CPython."""
+
+import http.client
+import os
+import re
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def readme_hello(folder):
+    """README's hello-world snippet, as a script in `folder`."""
+    with open(os.path.join(ROOT, "README.rst"), encoding="utf-8") as f:
+        readme = f.read()
+    code = readme.split("Hello, world\n------------\n", 1)[1].split(".. code-block:: python\n", 1)[1]
+    code = re.split(r"\n\S", code, 1)[0]
+    path = os.path.join(str(folder), "hello.py")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(line[4:] for line in code.splitlines()) + "\n")
+    return path
+
+
+def get(port, path, timeout=5):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, resp.read(), resp
+    finally:
+        conn.close()
+
+
+def test_readme_hello_runs_with_app_run(mp_server, tmp_path):
+    server = mp_server(readme_hello(tmp_path), cwd=str(tmp_path))
+    status, body, _ = get(server.port, "/")
+    assert (status, body) == (200, b"Hello, world!\n")
+    status, body, resp = get(server.port, "/user/7?x=1")
+    assert status == 200 and resp.getheader("Content-Type") == "application/json"
+    assert body.replace(b" ", b"") == b'{"id":7,"query":"x=1"}'
