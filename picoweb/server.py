@@ -452,8 +452,10 @@ async def serve(app, host, port, stop_event, transport=None):
         from .asyncio_protocol import start_server
 
         server = await start_server(accept, host, port, app.limits)
-    else:
+    elif port or not IS_MICROPYTHON:
         server = await asyncio.start_server(accept, host, port)
+    else:
+        server, port = await _listen_on_free_port(accept, host)
     sockets = getattr(server, "sockets", None)
     if sockets:
         port = sockets[0].getsockname()[1]
@@ -466,6 +468,21 @@ async def serve(app, host, port, stop_event, transport=None):
         server.close()
         await app.notify_shutdown()
         await _close_connections(app, connections)
+
+
+async def _listen_on_free_port(accept, host, tries=32):
+    """(server, port) on a free port picked here: MicroPython's Server
+    keeps no socket to ask the port that port=0 bound (its sockets have no
+    getsockname() either), so try random ones of the ephemeral range."""
+    import random
+
+    for attempt in range(tries):
+        port = 49152 + random.getrandbits(14)
+        try:
+            return await asyncio.start_server(accept, host, port), port
+        except OSError:  # in use
+            if attempt == tries - 1:
+                raise
 
 
 async def _close_connections(app, connections):

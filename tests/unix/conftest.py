@@ -165,13 +165,6 @@ def mp_server(mp_lib):
     servers = []
 
     def start(script, *args, cwd=HERE, env=None, heapsize=None):
-        env = dict(env or {})
-        if "PICOWEB_TEST_PORT" not in env:
-            import socket
-            probe = socket.socket()
-            probe.bind(("127.0.0.1", 0))
-            env["PICOWEB_TEST_PORT"] = str(probe.getsockname()[1])
-            probe.close()
         server = MpServer(script, args, cwd, mp_lib, env, heapsize)
         servers.append(server)
         return server

@@ -40,3 +40,11 @@ def test_readme_hello_runs_with_app_run(mp_server, tmp_path):
     status, body, resp = get(server.port, "/user/7?x=1")
     assert status == 200 and resp.getheader("Content-Type") == "application/json"
     assert body.replace(b" ", b"") == b'{"id":7,"query":"x=1"}'
+
+
+def test_port_zero_serves_on_a_free_port_and_says_which(mp_server):
+    # launch.py runs app.run(port=0); the log line names the bound port.
+    server = mp_server("apps/core_app.py")
+    assert server.port != 0, server.output
+    status, body, _ = get(server.port, "/port")
+    assert (status, body) == (200, str(server.port).encode())
