@@ -36,6 +36,8 @@ class Connection:
             self.peer = writer.get_extra_info("peername")
         except (AttributeError, OSError):
             self.peer = None
+        if IS_MICROPYTHON and isinstance(self.peer, (bytes, bytearray)):
+            self.peer = _decode_sockaddr(self.peer)
 
     async def fill(self, timeout):
         """Read more input into `buf`; False at end of stream."""
@@ -356,6 +358,17 @@ class Connection:
             await reject(self, exc, req)
         except (OSError, asyncio.TimeoutError):
             pass
+
+
+def _decode_sockaddr(raw):
+    # The unix port hands out the raw struct sockaddr (boards give a tuple).
+    import socket
+
+    try:
+        family, packed, port = socket.sockaddr(raw)[:3]
+        return socket.inet_ntop(family, packed), port
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 async def _answer_error(req, resp, exc):
