@@ -36,8 +36,10 @@ class Connection:
             self.peer = writer.get_extra_info("peername")
         except (AttributeError, OSError):
             self.peer = None
-        if IS_MICROPYTHON and isinstance(self.peer, (bytes, bytearray)):
-            self.peer = _decode_sockaddr(self.peer)
+        if IS_MICROPYTHON:
+            if isinstance(self.peer, (bytes, bytearray)):
+                self.peer = _decode_sockaddr(self.peer)
+            _no_delay(writer)
 
     async def fill(self, timeout):
         """Read more input into `buf`; False at end of stream."""
@@ -358,6 +360,18 @@ class Connection:
             await reject(self, exc, req)
         except (OSError, asyncio.TimeoutError):
             pass
+
+
+def _no_delay(writer):
+    # MicroPython leaves Nagle's algorithm on (CPython's asyncio turns it
+    # off): a streamed response's second write would wait for the client's
+    # delayed ACK, ~40 ms. IPPROTO_TCP 6 and TCP_NODELAY 1 on Linux and
+    # lwIP; the unix socket module has no names for them, and a port whose
+    # sockets lack the option serves on as before.
+    try:
+        writer.s.setsockopt(6, 1, 1)
+    except (AttributeError, OSError, TypeError):
+        pass
 
 
 def _decode_sockaddr(raw):
