@@ -356,7 +356,9 @@ class WebApp:
             path = hops[-1][2]
         try:
             route, params, req.url_match = app.router.match(path, method)
-        except HTTPError as exc:
+        except Exception as exc:
+            # HTTPError 404/405; else a route's own .match() failed (an
+            # app's regex can overflow MicroPython's stack): a 500, logged.
             req.route_error = exc
             req.max_body = limits.max_body
             return req

@@ -42,3 +42,48 @@ def test_streamed_responses_on_a_kept_alive_connection_are_not_held_back(core):
             assert resp.body == b"Hello, world!\n"
         elapsed = time.monotonic() - started
     assert elapsed < 0.6, "20 streamed keep-alive responses took %.2f s" % elapsed
+
+
+# MicroPython's re recurses once per character: a pattern route matched over
+# ~1,000 characters overflowed its stack and the connection dropped unanswered.
+LONG = 8000  # below max_request_line (8190) with the rest of the line
+
+
+@pytest.mark.parametrize("path, answer", [
+    ("/str/" + "a" * LONG, "str %d" % LONG),
+    ("/int/" + "7" * LONG, "int 777"),
+    ("/path/" + "a/" * (LONG // 2), "path %d" % LONG),
+    ("/file-" + "b" * LONG + ".txt", "file " + "b" * LONG),
+    ("/user/" + "1" * 3000 + "/" + "c" * 3000, None),
+], ids=["str", "int", "path", "inside-a-segment", "two-params"])
+def test_long_paths_match_parameter_routes(core, path, answer):
+    sock = connect(core.port)
+    with sock:
+        sock.sendall(get(path))
+        (resp,) = recv_responses(sock, 1)
+    assert resp.status == 200, resp
+    if answer is not None:
+        assert resp.body.decode() == answer
+
+
+@pytest.mark.parametrize("path", ["/str/" + "a" * LONG + "/x", "/int/" + "7" * LONG + "x",
+                                  "/nothing/" + "a" * LONG], ids=["str", "int", "no-route"])
+def test_long_paths_that_match_no_route_are_404(core, path):
+    sock = connect(core.port)
+    with sock:
+        sock.sendall(get(path))
+        (resp,) = recv_responses(sock, 1)
+    assert resp.status == 404
+
+
+def test_a_regex_route_too_deep_for_the_stack_answers_and_the_server_goes_on(core):
+    # The app's own re.compile("^/re/(.+)$") overflows MicroPython's stack:
+    # the answer is a 500 (logged), not a dropped connection, and the
+    # connection serves the next request.
+    sock = connect(core.port)
+    with sock:
+        sock.sendall(get("/re/" + "a" * LONG) + get("/re/short"))
+        first, second = recv_responses(sock, 2)
+    assert first.status == 500
+    assert (second.status, second.body) == (200, b"regex 5")
+    core.wait_for_line("maximum recursion depth exceeded", 5, "the logged cause")
