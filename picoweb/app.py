@@ -38,6 +38,7 @@ class WebApp:
         self.plugins = []
         self.template_loader = None
         self.stopping = False
+        self.stopping_now = False  # shutdown() called twice: in-flight requests end now
         self._before_request = []
         self._after_request = []
         self._before_send = []
@@ -369,7 +370,11 @@ class WebApp:
         return req
 
     def shutdown(self):
-        """Stop `serve()`: refuse new connections, let in-flight requests end."""
+        """Stop `serve()`: refuse new connections, let in-flight requests
+        end (within limits.shutdown_timeout). Called again while they run
+        (a second Ctrl-C), it ends them now."""
+        if self.stopping:
+            self.stopping_now = True
         self.stopping = True
         if getattr(self, "_stop_event", None) is not None:
             self._stop_event.set()
@@ -381,7 +386,7 @@ class WebApp:
 
         await self.start(lazy_init)
         self._stop_event = asyncio.Event()
-        self.stopping = False
+        self.stopping = self.stopping_now = False
         await serve(self, host, port, self._stop_event, transport)
 
     def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None,
@@ -402,11 +407,10 @@ class WebApp:
         except (ImportError, AttributeError):
             stop_signals = previous = ()  # MicroPython: no signal handlers
         try:
-            if stop_signals:
-                serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals)
-            else:
-                # MicroPython: no signal module, and no get_running_loop() to add handlers with.
-                serving = self.serve(host, port, lazy_init, transport)
+            if not stop_signals:
+                _run_through_interrupts(self, self.serve(host, port, lazy_init, transport))
+                return
+            serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals)
             if loop_factory is None:
                 asyncio.run(serving)
             else:
@@ -443,6 +447,28 @@ class WebApp:
             app = app.parent
         self._classes = (Request, Response)
         return self._classes
+
+
+def _run_through_interrupts(app, serving):
+    # MicroPython has no signal handlers: Ctrl-C raises KeyboardInterrupt
+    # out of the event loop, most often from its poll between tasks. The
+    # loop's state outlives it, so the serving task goes on: the first
+    # Ctrl-C is a shutdown() (drain, then return), the second one stops
+    # the requests still running. An interrupt that lands inside a task
+    # ends that task (its request is lost); one that ends the serving task
+    # itself leaves nothing to wait for, so a third Ctrl-C returns at once.
+    task = asyncio.create_task(serving)
+    loop = asyncio.get_event_loop()
+    interrupts = 0
+    while True:
+        try:
+            loop.run_until_complete(task)
+            return
+        except KeyboardInterrupt:
+            interrupts += 1
+            if interrupts > 2:
+                return
+            app.shutdown()
 
 
 def _run_on(loop_factory, main):

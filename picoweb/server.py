@@ -513,12 +513,18 @@ async def _listen_on_free_port(accept, host, tries=32):
 
 
 async def _close_connections(app, connections):
-    # Idle keep-alive connections go now; busy ones get shutdown_timeout.
+    # Idle keep-alive connections go now; busy ones get shutdown_timeout,
+    # unless shutdown() is called again (app.stopping_now).
+    busy = 0
     for conn in list(connections):
         if conn.idle:
             conn.task.cancel()
+        else:
+            busy += 1
+    if busy and app.debug >= 0:
+        app.log.info("waiting for %d requests (Ctrl-C again to stop now)", busy)
     waited = 0
-    while connections and waited < app.limits.shutdown_timeout:
+    while connections and waited < app.limits.shutdown_timeout and not app.stopping_now:
         await asyncio.sleep(0.05)
         waited += 0.05
     for conn in list(connections):

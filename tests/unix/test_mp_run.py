@@ -48,3 +48,59 @@ def test_port_zero_serves_on_a_free_port_and_says_which(mp_server):
     assert server.port != 0, server.output
     status, body, _ = get(server.port, "/port")
     assert (status, body) == (200, str(server.port).encode())
+
+
+class InFlight:
+    """A GET in a thread; `result` is (status, body) or the exception."""
+
+    def __init__(self, port, path):
+        self.result = None
+        self.thread = threading.Thread(target=self._run, args=(port, path), daemon=True)
+        self.thread.start()
+
+    def _run(self, port, path):
+        try:
+            status, body, _ = get(port, path, timeout=30)
+            self.result = (status, body)
+        except Exception as exc:
+            self.result = exc
+
+    def wait(self, timeout=10):
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "the request did not end"
+        return self.result
+
+
+def test_ctrl_c_drains_the_request_in_flight_then_exits_0(mp_server):
+    server = mp_server("apps/core_app.py")
+    request = InFlight(server.port, "/slow/1500")
+    time.sleep(0.5)  # it is in the handler now
+    server.interrupt()
+    server.wait_for_line(r"waiting for 1 requests \(Ctrl-C again to stop now\)", 5, "the drain to start")
+    assert request.wait() == (200, b"slept 1500")
+    assert server.wait_exit() == 0, server.output
+    assert "Traceback" not in server.output and "KeyboardInterrupt" not in server.output
+    assert "Stopped" in server.output
+
+
+def test_ctrl_c_when_idle_exits_0_at_once(mp_server):
+    server = mp_server("apps/core_app.py")
+    assert get(server.port, "/returned")[0] == 200
+    started = time.monotonic()
+    output = server.stop()
+    assert time.monotonic() - started < 3
+    assert "waiting for" not in output
+
+
+def test_second_ctrl_c_stops_at_once(mp_server):
+    server = mp_server("apps/core_app.py")
+    request = InFlight(server.port, "/slow/20000")
+    time.sleep(0.5)
+    server.interrupt()
+    server.wait_for_line("waiting for 1 requests", 5, "the drain to start")
+    started = time.monotonic()
+    server.interrupt()
+    assert server.wait_exit() == 0, server.output
+    assert time.monotonic() - started < 3
+    assert isinstance(request.wait(), Exception)  # cut short: no answer
+    assert "Traceback" not in server.output
