@@ -185,7 +185,9 @@ class Connection:
         try:
             await self.reject(HTTPError(503, "too many connections", {"Retry-After": "1"}))
         finally:
-            self.writer.close()
+            # close(), not writer.close(): MicroPython's StreamWriter.close()
+            # does nothing, its wait_closed() closes the socket.
+            await self.close()
 
     async def serve_one(self):
         """Read one request, answer it; True if the connection may go on."""

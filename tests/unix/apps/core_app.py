@@ -66,6 +66,14 @@ async def stream(req, resp, count):
         await resp.awrite("piece %d\n" % i)
 
 
+@app.route("/big/<int:kib>")
+async def big(req, resp, kib):
+    await picoweb.start_response(resp, "application/octet-stream")
+    piece = b"x" * 1024
+    for _ in range(kib):
+        await resp.awrite(piece)
+
+
 @app.route("/slow/<int:ms>")
 async def slow(req, resp, ms):
     await asyncio.sleep_ms(ms)
