@@ -310,7 +310,11 @@ class WebApp:
         from .files import sendfile
 
         if self.pkg:
-            fname = __import__(self.pkg).__file__.rpartition("/")[0] + "/" + fname
+            # MicroPython's __file__ of a module found in the working
+            # directory has no folder: the name stays relative then.
+            folder = __import__(self.pkg).__file__.rpartition("/")[0]
+            if folder:
+                fname = folder + "/" + fname
         await sendfile(resp, fname, content_type, headers)
 
     # Serving

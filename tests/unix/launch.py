@@ -51,6 +51,8 @@ def run(app, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, **
 picoweb.WebApp.run = run
 script = sys.argv[1]
 sys.argv.pop(0)  # the script is argv[0] now (sys.argv cannot be rebound here)
+# Its folder first on the path, in place of ours, as `micropython script.py` has it.
+sys.path[0] = script.rpartition("/")[0]
 with open(script) as f:
     source = f.read()
 exec(compile(source, script, "exec"), {"__name__": "__main__", "__file__": script})
