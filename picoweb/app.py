@@ -455,23 +455,24 @@ class WebApp:
 
 def _run_through_interrupts(app, serving):
     # MicroPython has no signal handlers: Ctrl-C raises KeyboardInterrupt
-    # out of the event loop, most often from its poll between tasks. The
-    # loop's state outlives it, so the serving task goes on: the first
-    # Ctrl-C is a shutdown() (drain, then return), the second one stops
-    # the requests still running. An interrupt that lands inside a task
-    # ends that task (its request is lost); one that ends the serving task
-    # itself leaves nothing to wait for, so a third Ctrl-C returns at once.
-    task = asyncio.create_task(serving)
+    # in whatever Python code runs then. Out of the event loop (its poll,
+    # or a connection's task, whose request is lost), the loop's state
+    # outlives it and serving goes on as after shutdown(): the first
+    # drains, the second stops the requests still running. Landing in
+    # serve() itself (awake only as it stops), it ends it: return then.
+    async def serve_until_interrupted():
+        try:
+            await serving
+        except KeyboardInterrupt:
+            app.log.info("Stopped")
+
+    task = asyncio.create_task(serve_until_interrupted())
     loop = asyncio.get_event_loop()
-    interrupts = 0
     while True:
         try:
             loop.run_until_complete(task)
             return
         except KeyboardInterrupt:
-            interrupts += 1
-            if interrupts > 2:
-                return
             app.shutdown()
 
 
