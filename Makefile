@@ -53,10 +53,32 @@ BENCH_PY := bench/.venv/bin/python
 bench: $(MPY_DIR)/node_modules/ready
 	PYTHON=$(PYTHON) sh bench/setup.sh
 	timeout 1200 $(BENCH_PY) bench/run.py
+	timeout 1500 $(BENCH_PY) bench/footprint.py
 
 bench-smoke: $(MPY_DIR)/node_modules/ready
 	PYTHON=$(PYTHON) sh bench/setup.sh
 	timeout 600 $(BENCH_PY) bench/run.py --smoke
+	timeout 600 $(BENCH_PY) bench/footprint.py --smoke
+
+# `make bench-footprint`: the MicroPython footprint alone (unix port: heap
+# after import and requests, smallest heap as .py/.mpy/ROMFS, module by
+# module, wrk throughput) into bench/footprint.{md,json}, about 8 minutes.
+bench-footprint:
+	PYTHON=$(PYTHON) sh bench/setup.sh
+	timeout 1500 $(BENCH_PY) bench/footprint.py
+
+.PHONY: bench-footprint mpy romfs
+
+# `make mpy`: the core and the plugins compiled to .mpy in build/mpy/ (copy
+# its folders into a board's /lib); `make romfs`: a ROMFS image of them,
+# build/picoweb.romfs. PLUGINS= picks the plugins (default: all).
+PLUGINS ?= static,forms,json
+
+mpy: $(VENV)/ready
+	$(BIN)/python tools/mpbuild.py mpy --plugins "$(PLUGINS)"
+
+romfs: $(VENV)/ready
+	$(BIN)/python tools/mpbuild.py romfs --plugins "$(PLUGINS)"
 
 # `make fuzz` runs the coverage-guided harnesses in fuzz/ (atheris, in
 # .venv-fuzz) for FUZZ_TIME seconds each, seeded with tests/corpus. What
