@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from picoweb import WebApp
 from picoweb.errors import HTTPError
 from picoweb.patterns import compile_pattern
 from picoweb.mounts import Mount, add_mount, find_mount
@@ -317,3 +318,13 @@ def test_longest_prefix_wins_whatever_the_registration_order():
 def test_bad_mount_prefix_raises_value_error(prefix):
     with pytest.raises(ValueError):
         Mount(prefix, "app")
+
+
+def test_an_int_parameter_too_long_for_int_is_no_match(client):
+    # CPython's int() refuses more than 4,300 digits (ValueError): that is a
+    # path the route does not take, a 404, not a 500 with a traceback.
+    app = WebApp()
+    app.debug = -1
+    app.add_url_rule("/n/<int:n>", lambda req, resp, n: str(n % 10))
+    assert client(app).get("/n/" + "7" * 5000).status == 404
+    assert client(app).get("/n/" + "7" * 4000).text == "7"
