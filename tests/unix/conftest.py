@@ -83,7 +83,8 @@ class MpServer:
             errors="replace")
         self.lines = []
         self._lines = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, daemon=True)
+        self._pump_thread.start()
         self.port = int(self.wait_for_line(RUNNING, START_TIMEOUT, "the server to start").group(1))
         self.url = "http://127.0.0.1:%d" % self.port
 
@@ -153,6 +154,8 @@ class MpServer:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(STOP_TIMEOUT)
+        # The pump reads the pipe to its end (the process is gone): then close it.
+        self._pump_thread.join(STOP_TIMEOUT)
         self.proc.stdout.close()
 
 
