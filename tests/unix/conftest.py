@@ -129,7 +129,12 @@ class MpServer:
         return "\n".join(self.lines)
 
     def interrupt(self):
-        """Ctrl-C: SIGINT, as a terminal sends it."""
+        """Ctrl-C: SIGINT, as a terminal sends it, once the server has had
+        a moment to take in what the test just did (a reply read, a client
+        closed). MicroPython raises KeyboardInterrupt in whatever Python
+        code runs then: sent the instant a client goes, it meets the event
+        loop's own code handing out that wake-up, and can lose a task."""
+        time.sleep(0.1)
         self.proc.send_signal(signal.SIGINT)
 
     def wait_exit(self, timeout=STOP_TIMEOUT):
