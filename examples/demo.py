@@ -10,7 +10,7 @@ import os
 import picoweb
 from picoweb.pages import escape_html
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = __file__.rpartition("/")[0] or "."  # no os.path on MicroPython
 # Mounted inside example_app_router already (an app has one parent).
 INSIDE_ANOTHER = ("app1", "app2")
 
@@ -22,7 +22,8 @@ for file_name in sorted(os.listdir(HERE)):
     if not file_name.endswith(".py") or name in INSIDE_ANOTHER or name == "demo":
         continue
     module = __import__(name)
-    summary = " ".join((module.__doc__ or name).strip().split("\n\n")[0].split())
+    # MicroPython keeps no docstrings: the name stands in there.
+    summary = " ".join((getattr(module, "__doc__", None) or name).strip().split("\n\n")[0].split())
     examples.append((name, summary))
     app.mount("/" + name, module.app)
 

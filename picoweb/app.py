@@ -43,6 +43,7 @@ class WebApp:
         self.plugins = []
         self.template_loader = None
         self.stopping = False
+        self.stopping_now = False  # shutdown() called twice: in-flight requests end now
         self._before_request = []
         self._after_request = []
         self._before_send = []
@@ -359,8 +360,10 @@ class WebApp:
             path = hops[-1][2]
         try:
             route, params, req.url_match = app.router.match(path, method)
-        except HTTPError as exc:
-            if exc.status == 404:
+        except Exception as exc:
+            # HTTPError 404/405; else a route's own .match() failed (an
+            # app's regex can overflow MicroPython's stack): a 500, logged.
+            if isinstance(exc, HTTPError) and exc.status == 404:
                 other = app.router.other_slash(path, method)
                 if other is not None:
                     exc = _slash_redirect(hops[-1][1] if req.hops else "", other, qs)
@@ -374,9 +377,12 @@ class WebApp:
         return req
 
     def shutdown(self):
-        """Stop `serve()`: refuse new connections, let in-flight requests end
-        (`stopping` turns true here and in the mounted apps, for handlers
-        that stream until it does)."""
+        """Stop `serve()`: refuse new connections, let in-flight requests
+        end (within limits.shutdown_timeout; `stopping` turns true here and
+        in the mounted apps, for handlers that stream until it does).
+        Called again while they run (a second Ctrl-C), it ends them now."""
+        if self.stopping:
+            self.stopping_now = True
         self.stopping = True
         for _, app in self.mounts():
             app.stopping = True
@@ -395,6 +401,7 @@ class WebApp:
         self._stop_event = asyncio.Event()
         for app in [self] + [sub for _, sub in self.mounts()]:
             app.stopping = False
+        self.stopping_now = False
         await serve(self, host, port, self._stop_event, transport, ssl, sock)
 
     def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None,
@@ -421,6 +428,9 @@ class WebApp:
         except (ImportError, AttributeError):
             stop_signals = previous = ()  # MicroPython: no signal handlers
         try:
+            if not stop_signals:
+                _run_through_interrupts(self, self.serve(host, port, lazy_init, transport, ssl, sock))
+                return
             serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals, ssl, sock)
             if loop_factory is None:
                 asyncio.run(serving)
@@ -464,6 +474,29 @@ class WebApp:
             app = app.parent
         self._classes = (Request, Response)
         return self._classes
+
+
+def _run_through_interrupts(app, serving):
+    # MicroPython has no signal handlers: Ctrl-C raises KeyboardInterrupt
+    # in whatever Python code runs then. Out of the event loop (its poll,
+    # or a connection's task, whose request is lost), the loop's state
+    # outlives it and serving goes on as after shutdown(): the first
+    # drains, the second stops the requests still running. Landing in
+    # serve() itself (awake only as it stops), it ends it: return then.
+    async def serve_until_interrupted():
+        try:
+            await serving
+        except KeyboardInterrupt:
+            app.log.info("Stopped")
+
+    task = asyncio.create_task(serve_until_interrupted())
+    loop = asyncio.get_event_loop()
+    while True:
+        try:
+            loop.run_until_complete(task)
+            return
+        except KeyboardInterrupt:
+            app.shutdown()
 
 
 def _run_on(loop_factory, main):

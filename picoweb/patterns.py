@@ -6,6 +6,8 @@ exact paths only never loads it.
 
 import re
 
+from .compat import IS_MICROPYTHON
+
 # Regex pieces for <name>, <int:name> and <path:name>.
 _CONVERTERS = {"str": "([^/]+)", "int": "([0-9]+)", "path": "(.+)"}
 _REGEX_SPECIALS = "\\.^$*+?{}[]|()"
@@ -35,6 +37,7 @@ def compile_pattern(pattern):
     """Turn "/user/<int:id>" into (regex, [(name, is_int), ...])."""
     regex = "^"
     params = []
+    pieces = []  # literals and kinds, for picoweb.segments
     rest = pattern
     while True:
         start = rest.find("<")
@@ -55,6 +58,11 @@ def compile_pattern(pattern):
         if name in [p[0] for p in params]:
             raise ValueError("parameter %r appears twice in route %r" % (name, pattern))
         regex += _escape(rest[:start]) + _CONVERTERS[kind]
+        pieces += [rest[:start], kind]
         params.append((name, kind == "int"))
         rest = rest[end + 1:]
+    if IS_MICROPYTHON:
+        from .segments import SplitPattern  # its re would recurse per character
+
+        return SplitPattern(pieces + [rest]), params
     return re.compile(regex + _escape(rest) + "$", _DOTALL), params

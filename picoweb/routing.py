@@ -65,7 +65,12 @@ class Route:
         index = 1
         for name, is_int in self.params:
             value = found.group(index)
-            values[name] = int(value) if is_int else value
+            if is_int:
+                try:
+                    value = int(value)
+                except ValueError:  # CPython's int() takes 4,300 digits at most
+                    return None
+            values[name] = value
             index += 1
         return values, found
 

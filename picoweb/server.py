@@ -40,6 +40,10 @@ class Connection:
             self.peer = writer.get_extra_info("peername")
         except (AttributeError, OSError):
             self.peer = None
+        if IS_MICROPYTHON:
+            if isinstance(self.peer, (bytes, bytearray)):
+                self.peer = _decode_sockaddr(self.peer)
+            _no_delay(writer)
 
     async def fill(self, timeout):
         """Read more input into `buf`; False at end of stream."""
@@ -187,7 +191,9 @@ class Connection:
         try:
             await self.reject(HTTPError(503, "too many connections", {"Retry-After": "1"}))
         finally:
-            self.writer.close()
+            # close(), not writer.close(): MicroPython's StreamWriter.close()
+            # does nothing, its wait_closed() closes the socket.
+            await self.close()
 
     async def serve_one(self):
         """Read one request, answer it; True if the connection may go on."""
@@ -366,6 +372,29 @@ class Connection:
             pass
 
 
+def _no_delay(writer):
+    # MicroPython leaves Nagle's algorithm on (CPython's asyncio turns it
+    # off): a streamed response's second write would wait for the client's
+    # delayed ACK, ~40 ms. IPPROTO_TCP 6 and TCP_NODELAY 1 on Linux and
+    # lwIP; the unix socket module has no names for them, and a port whose
+    # sockets lack the option serves on as before.
+    try:
+        writer.s.setsockopt(6, 1, 1)
+    except (AttributeError, OSError, TypeError):
+        pass
+
+
+def _decode_sockaddr(raw):
+    # The unix port hands out the raw struct sockaddr (boards give a tuple).
+    import socket
+
+    try:
+        family, packed, port = socket.sockaddr(raw)[:3]
+        return socket.inet_ntop(family, packed), port
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 async def _answer_error(req, resp, exc):
     from .failures import answer_error
 
@@ -445,8 +474,10 @@ async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None
         server = await start_server(stream_protocol(accept), *where, sock, ssl, app.limits, app.log)
     elif sock is not None:
         server = await asyncio.start_server(accept, sock=sock)
-    else:
+    elif port or not IS_MICROPYTHON:
         server = await asyncio.start_server(accept, host, port)
+    else:
+        server, port = await _listen_on_free_port(accept, host)
     sockets = getattr(server, "sockets", None)
     if sockets:
         address = sockets[0].getsockname()
@@ -466,15 +497,36 @@ async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None
         await _close_connections(app, connections)
 
 
+async def _listen_on_free_port(accept, host, tries=32):
+    """(server, port) on a free port picked here: MicroPython's Server
+    keeps no socket to ask the port that port=0 bound (its sockets have no
+    getsockname() either), so try random ones of the ephemeral range."""
+    import random
+
+    for attempt in range(tries):
+        port = 49152 + random.getrandbits(14)
+        try:
+            return await asyncio.start_server(accept, host, port), port
+        except OSError:  # in use
+            if attempt == tries - 1:
+                raise
+
+
 async def _close_connections(app, connections):
     # Idle keep-alive connections go now, new ones still without a request
-    # after first_request_grace; busy ones get shutdown_timeout.
+    # after first_request_grace; busy ones get shutdown_timeout, unless
+    # shutdown() is called again (app.stopping_now).
+    busy = 0
     for conn in list(connections):
         if conn.idle and not conn.fresh:
             conn.task.cancel()
+        elif not conn.idle:
+            busy += 1
+    if busy and app.debug >= 0:
+        app.log.info("waiting for %d requests (Ctrl-C again to stop now)", busy)
     waited = 0
     graced = False
-    while connections and waited < app.limits.shutdown_timeout:
+    while connections and waited < app.limits.shutdown_timeout and not app.stopping_now:
         await asyncio.sleep(0.05)
         waited += 0.05
         if not graced and waited >= app.limits.first_request_grace:

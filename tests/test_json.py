@@ -103,3 +103,16 @@ def test_orjson_is_used_when_installed():
     orjson = pytest.importorskip("orjson")
     assert json_plugin._orjson is orjson
     assert json_plugin.dumps({"a": 1}) == b'{"a":1}'
+
+
+def test_nesting_depth_scan_counts_brackets_outside_strings():
+    # MicroPython's loads() runs it first (its json has no depth limit).
+    from picoweb_plugins.json import nested_deeper_than
+
+    assert not nested_deeper_than(b"[" * 32 + b"]" * 32, 32)
+    assert nested_deeper_than(b"[" * 33 + b"]" * 33, 32)
+    assert nested_deeper_than(b'{"a":' * 33 + b"1" + b"}" * 33, 32)
+    assert not nested_deeper_than(b'["' + b"[" * 100 + b'"]', 32)
+    assert not nested_deeper_than(b'["\\"' + b"[" * 100 + b'"]', 32)  # an escaped quote stays inside
+    assert nested_deeper_than(b'["\\\\"' + b"," + b"[" * 100 + b"]", 32)  # an escaped backslash does not
+    assert not nested_deeper_than(b"[[]]" * 1000, 32)

@@ -422,3 +422,13 @@ def test_no_redirect_to_a_protocol_relative_location(client):
     app.add_url_rule("/<path:anything>/", lambda req, resp, anything: "dir " + anything)
     assert client(app).get("/a").headers["Location"] == "/a/"
     assert client(app).get("//evil.example").status == 404  # "//evil.example/" would leave the site
+
+
+def test_an_int_parameter_too_long_for_int_is_no_match(client):
+    # CPython's int() refuses more than 4,300 digits (ValueError): that is a
+    # path the route does not take, a 404, not a 500 with a traceback.
+    app = WebApp()
+    app.debug = -1
+    app.add_url_rule("/n/<int:n>", lambda req, resp, n: str(n % 10))
+    assert client(app).get("/n/" + "7" * 5000).status == 404
+    assert client(app).get("/n/" + "7" * 4000).text == "7"

@@ -825,6 +825,42 @@ def test_sigint_exits_cleanly(server_process):
     assert not any("Traceback" in line for line in proc.stderr)
 
 
+def test_sigint_with_a_request_in_flight_says_so_and_drains(server_process):
+    proc = server_process()
+    sock = connect(proc.port)
+    sock.sendall(b"GET /slow?1 HTTP/1.1\r\nHost: t\r\n\r\n")
+    time.sleep(0.2)  # let the request reach its handler
+    proc.proc.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 2
+    while not any("waiting for 1 requests (Ctrl-C again to stop now)" in line for line in proc.stderr):
+        assert time.monotonic() < deadline, "no 'waiting for' line: %r" % proc.stderr
+        time.sleep(0.02)
+    responses = parse_responses(recv_until_closed(sock))
+    sock.close()
+    assert [(r.status, r.body) for r in responses] == [(200, b"slow done")]
+    assert proc.wait(5) == 0
+    assert not any("Traceback" in line for line in proc.stderr)
+
+
+def test_second_sigint_stops_at_once(server_process):
+    proc = server_process()
+    sock = connect(proc.port)
+    sock.sendall(b"GET /slow?30 HTTP/1.1\r\nHost: t\r\n\r\n")
+    time.sleep(0.2)
+    proc.proc.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 2
+    while not any("waiting for 1 requests" in line for line in proc.stderr):
+        assert time.monotonic() < deadline, "no 'waiting for' line: %r" % proc.stderr
+        time.sleep(0.02)
+    started = time.monotonic()
+    proc.proc.send_signal(signal.SIGINT)
+    assert proc.wait(5) == 0
+    assert time.monotonic() - started < 1  # not the 5 s shutdown_timeout
+    assert recv_until_closed(sock) == b""  # cut short, unanswered
+    sock.close()
+    assert not any("Traceback" in line for line in proc.stderr)
+
+
 def test_run_on_a_loop_factory(server_process):
     pytest.importorskip("uvloop")
     proc = server_process(PICOWEB_TEST_LOOP="uvloop")

@@ -12,6 +12,7 @@ plugin is installed, that too uses the fastest encoder available.
 """
 
 from picoweb import HTTPError
+from picoweb.compat import IS_MICROPYTHON
 
 try:
     import json as _json
@@ -37,6 +38,37 @@ def _parses_deep_nesting_safely(orjson):
 _ORJSON_LOADS = _orjson is not None and _parses_deep_nesting_safely(_orjson)
 
 JSON = "application/json"
+# MicroPython's json.loads takes any depth, and json.dumps (or a handler
+# walking the result) then overflows a board's small stack: deeper
+# documents are refused before decoding there. CPython's json stops at
+# its recursion limit (about 1,000 levels), orjson at 1,024.
+MICROPYTHON_MAX_DEPTH = 32
+
+
+def nested_deeper_than(data, limit):
+    """True if the JSON text `data` (bytes) nests arrays and objects more
+    than `limit` levels deep; brackets inside strings do not count."""
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False  # the usual document: no byte-by-byte scan
+    depth = 0
+    in_string = escaped = False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 92:  # backslash
+                escaped = True
+            elif byte == 34:  # closing quote
+                in_string = False
+        elif byte == 34:
+            in_string = True
+        elif byte == 91 or byte == 123:  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte == 93 or byte == 125:  # ] }
+            depth -= 1
+    return False
 
 
 def dumps(obj):
@@ -50,6 +82,10 @@ def loads(data):
     """Decode JSON text or bytes; any malformed input raises ValueError."""
     if _orjson is not None and _ORJSON_LOADS:
         return _orjson.loads(data)  # orjson's error subclasses ValueError
+    if IS_MICROPYTHON:
+        raw = data.encode() if isinstance(data, str) else data
+        if nested_deeper_than(raw, MICROPYTHON_MAX_DEPTH):
+            raise ValueError("JSON nested deeper than %d levels" % MICROPYTHON_MAX_DEPTH)
     if isinstance(data, (bytes, bytearray)):
         data = str(data, "utf-8")  # UnicodeError is a ValueError too
     return _json.loads(data)

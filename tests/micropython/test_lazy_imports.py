@@ -11,7 +11,7 @@ from picoweb.server import Connection
 
 LAZY = (
     "picoweb.chunked", "picoweb.cookies", "picoweb.extensions", "picoweb.failures",
-    "picoweb.files", "picoweb.mounts", "picoweb.pages", "picoweb.patterns",
+    "picoweb.files", "picoweb.mounts", "picoweb.pages", "picoweb.patterns", "picoweb.segments",
     "picoweb.template_compiler", "picoweb.templates", "picoweb.testclient", "picoweb.upgrade",
     "picoweb.asyncio_protocol",
 )
@@ -76,7 +76,7 @@ async def test_each_lazy_module_loads_when_first_needed():
     async def item(req, resp, item_id):
         return await req.read_body()
 
-    assert "picoweb.patterns" in sys.modules
+    assert "picoweb.patterns" in sys.modules and "picoweb.segments" in sys.modules
     out = await _serve(app, b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 404") and "picoweb.pages" in sys.modules, out
     assert "picoweb.failures" in sys.modules
