@@ -121,6 +121,18 @@ def b64url_decode(text):
     return data
 
 
+def is_decimal(text, max_digits=20):
+    """True when `text` is 1 to max_digits ASCII digits. Numbers read back
+    from cookies, files and hashes are checked with this first: int() also
+    takes "+1", " 1", "1_0" and other scripts' digits."""
+    if not isinstance(text, str) or not text or len(text) > max_digits:
+        return False
+    for c in text:
+        if c < "0" or c > "9":
+            return False
+    return True
+
+
 def random_bytes(count):
     """`count` bytes from the operating system's secure random source."""
     return os.urandom(count)

@@ -9,25 +9,15 @@ bound to a purpose, so a value made for one use (the session) is refused
 for another (a remember-me cookie) even under the same secret.
 """
 
-import json
 import time
 
-from .crypto import b64url_decode, b64url_encode, constant_time_equal, hmac_sha256
+from .crypto import b64url_decode, b64url_encode, constant_time_equal, hmac_sha256, is_decimal
+from .data import dump_data, load_data
 
 MAX_SIZE = 4000  # characters of value: browsers keep ~4096 for name, value and attributes
 MAX_SKEW = 60  # seconds an issue time may lie ahead of our clock (servers sharing keys)
 MIN_KEY_SIZE = 32  # bytes: a short password-like secret is guessable offline from one cookie
 _MAX_TIME_DIGITS = 12
-
-
-def _digits_only(text):
-    # int() would also take "+1", " 1", "1_0" and other scripts' digits.
-    if not text or len(text) > _MAX_TIME_DIGITS:
-        return False
-    for c in text:
-        if c < "0" or c > "9":
-            return False
-    return True
 
 
 class SignedCookieCodec:
@@ -58,11 +48,10 @@ class SignedCookieCodec:
 
     def encode(self, data, now=None):
         """The cookie value for the dict `data`, issued `now` (default: the
-        clock). ValueError when it would exceed max_size characters."""
-        if not isinstance(data, dict):
-            raise TypeError("signed cookie data must be a dict")
+        clock). TypeError for data JSON cannot hold exactly (see data.py),
+        ValueError when the value would exceed max_size characters."""
         issued = int(time.time() if now is None else now)
-        signed_part = b64url_encode(json.dumps(data, separators=(",", ":"))) + "." + str(issued)
+        signed_part = b64url_encode(dump_data(data)) + "." + str(issued)
         value = signed_part + "." + self._signature(self.signing_keys[0], signed_part)
         if len(value) > self.max_size:
             raise ValueError("data too large for a signed cookie: %d characters, limit %d; "
@@ -88,7 +77,7 @@ class SignedCookieCodec:
         else:
             return None, "bad signature"
         payload, _, issued = signed_part.partition(".")
-        if not _digits_only(issued):
+        if not is_decimal(issued, _MAX_TIME_DIGITS):
             return None, "malformed issue time"
         age = int(time.time() if now is None else now) - int(issued)
         if age < -MAX_SKEW:
@@ -96,10 +85,10 @@ class SignedCookieCodec:
         if age > self.max_age:
             return None, "expired"
         try:
-            data = json.loads(b64url_decode(payload).decode())
-        except (ValueError, TypeError, RuntimeError):
-            # UnicodeError is a ValueError; RuntimeError: nested too deep.
+            text = b64url_decode(payload).decode()
+        except ValueError:  # UnicodeError is one
             return None, "unreadable data"
-        if not isinstance(data, dict):
-            return None, "data is not a JSON object"
+        data = load_data(text)
+        if data is None:
+            return None, "unreadable data"
         return data, None

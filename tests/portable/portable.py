@@ -22,9 +22,9 @@ def temp_dir():
 
 def remove_tree(path):
     """Delete `path` and everything below it (MicroPython has no shutil)."""
-    for entry in os.ilistdir(path):
-        child = path + "/" + entry[0]
-        if entry[1] == 0x4000:
+    for name in os.listdir(path):
+        child = path + "/" + name
+        if os.stat(child)[0] & 0x4000:
             remove_tree(child)
         else:
             os.remove(child)

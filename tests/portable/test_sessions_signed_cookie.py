@@ -158,6 +158,7 @@ def test_encoding_too_much_data_raises_a_clear_value_error():
     else:
         assert False, "no error"
     assert raises(TypeError, codec().encode, ["not", "a", "dict"])
+    assert raises(TypeError, codec().encode, {"bytes": b"x"})
 
 
 def test_signed_but_unreadable_payloads_are_refused():
@@ -168,8 +169,7 @@ def test_signed_but_unreadable_payloads_are_refused():
 
 def test_signed_json_that_is_not_an_object_is_refused():
     for text in ("[1]", "\"text\"", "null", "1", "true", "[]"):
-        assert codec().decode(forged(b64url_encode(text)), now=NOW) == (
-            None, "data is not a JSON object"), text
+        assert codec().decode(forged(b64url_encode(text)), now=NOW) == (None, "unreadable data"), text
 
 
 def test_non_text_and_malformed_values_are_refused():
