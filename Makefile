@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MPY_DIR := tests/micropython
 
-.PHONY: demo test test-cpython test-micropython clean
+.PHONY: demo test test-cpython test-micropython test-setup test-unix-port clean
 
 demo: $(VENV)/ready
 	cd examples && ../$(BIN)/python example_webapp.py
@@ -13,10 +13,18 @@ test: test-cpython test-micropython
 
 # The whole suite runs twice: over the asyncio.Protocol path, then streams;
 # then once more on uvloop's event loop (fresh-venv packaging tests aside).
-test-cpython: $(VENV)/ready
+test-cpython: $(VENV)/ready test-setup
 	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
 	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
 	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests -k "not test_packaging"
+
+# What the tests need from the system: redis-server for the Redis session store.
+test-setup:
+	sh tests/setup/redis.sh
+
+# The tests that run under the MicroPython unix port (also part of test-cpython).
+test-unix-port: $(VENV)/ready test-setup
+	$(BIN)/python -m pytest -q tests/test_portable_on_micropython.py tests/test_sessions_redis.py -k micropython
 
 test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/heap.mjs

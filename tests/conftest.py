@@ -146,3 +146,16 @@ def template_pkg(tmp_path_factory):
             if module == name or module.startswith(name + "."):
                 del sys.modules[module]
 
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of its own on 127.0.0.1 and a free port (`.port`,
+    `.restart()`), stopped after the test; skips when none is installed."""
+    from redis_server import RedisServer
+
+    server = RedisServer()
+    try:
+        yield server.start()
+    finally:
+        server.close()

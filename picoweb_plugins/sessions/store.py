@@ -58,10 +58,15 @@ def now_ms(clock):
     return int(clock() * 1000)
 
 
+def check_max_age(max_age):
+    """Raise ValueError unless `max_age` is a whole number of seconds above 0."""
+    if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age <= 0:
+        raise ValueError("max_age must be a positive whole number of seconds")
+
+
 def expiry_ms(clock, max_age):
     """When data saved now with `max_age` seconds expires, in milliseconds."""
-    if not isinstance(max_age, int) or max_age <= 0:
-        raise ValueError("max_age must be a positive number of seconds")
+    check_max_age(max_age)
     return now_ms(clock) + max_age * 1000
 
 

@@ -98,7 +98,7 @@ async def check_bad_ids_are_refused_without_a_lookup(store, clock):
 
 async def check_bad_max_age_and_data_are_refused(store, clock):
     sid = new_session_id()
-    for max_age in (0, -1, 1.5, None, "60"):
+    for max_age in (0, -1, 1.5, None, "60", True):
         try:
             await store.save(sid, DATA, max_age)
         except ValueError:
