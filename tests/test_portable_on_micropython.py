@@ -50,3 +50,15 @@ def test_portable_file_passes_on_micropython(name):
     assert done.returncode == 0, output
     passed = re.findall(r"^PASS (test_\w+)$", done.stdout, re.M)
     assert sorted(passed) == sorted(names_of_test_functions(path)), output
+
+
+def test_btree_store_on_micropython():
+    probe = run_on_micropython("-c", "import btree")  # skips when there is no micropython
+    if probe.returncode != 0:
+        pytest.skip("this MicroPython unix port is built without the btree module "
+                    "(the package index's build lacks it), so BtreeStore cannot run here")
+    path = os.path.join(PORTABLE, "btree_store_tests.py")
+    done = run_on_micropython(os.path.join(PORTABLE, "mprun.py"), path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(re.findall(r"^PASS (test_\w+)$", done.stdout, re.M)) == sorted(
+        names_of_test_functions(path))

@@ -22,7 +22,7 @@ import binascii
 import hashlib
 import time
 
-from .crypto import b64url_decode, random_token
+from .crypto import b64url_decode, is_decimal, random_token
 from .data import dump_data, load_data
 
 SESSION_ID_BYTES = 32  # 256 random bits: unguessable, and never the same twice
@@ -68,6 +68,19 @@ def expiry_ms(clock, max_age):
     """When data saved now with `max_age` seconds expires, in milliseconds."""
     check_max_age(max_age)
     return now_ms(clock) + max_age * 1000
+
+
+def pack_entry(expires, text):
+    """A stored session as one string: expiry (ms), a newline, the JSON."""
+    return "%d\n%s" % (expires, text)
+
+
+def unpack_entry(entry):
+    """(expires in ms, JSON text) from pack_entry()'s string, or None."""
+    expires, newline, text = entry.partition("\n")
+    if not newline or not is_decimal(expires):
+        return None
+    return int(expires), text
 
 
 class MemoryStore:

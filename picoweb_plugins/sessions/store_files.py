@@ -12,9 +12,9 @@ millisecond on a local disk or flash.
 import os
 import time
 
-from .crypto import is_decimal, random_token
+from .crypto import random_token
 from .data import dump_data, load_data
-from .store import expiry_ms, is_session_id, now_ms, storage_key
+from .store import expiry_ms, is_session_id, now_ms, pack_entry, storage_key, unpack_entry
 
 _TEMP_SUFFIX = ".tmp"
 _STALE_TEMP_S = 60  # a temporary file this old was left by a crash mid-write
@@ -60,13 +60,9 @@ class FileStore:
         """(expires in ms, JSON text) of a session file, or None."""
         try:
             with open(path) as f:
-                text = f.read()
-        except OSError:
+                return unpack_entry(f.read())
+        except (OSError, UnicodeError):
             return None
-        expires, newline, data = text.partition("\n")
-        if not newline or not is_decimal(expires):
-            return None
-        return int(expires), data
 
     async def load(self, sid):
         if not is_session_id(sid):
@@ -83,7 +79,7 @@ class FileStore:
     async def save(self, sid, data, max_age):
         if not is_session_id(sid):
             raise ValueError("not a session id from new_session_id()")
-        text = "%d\n%s" % (expiry_ms(self.clock, max_age), dump_data(data))
+        text = pack_entry(expiry_ms(self.clock, max_age), dump_data(data))
         path = self._path(sid)
         temp = "%s.%s%s" % (path, random_token(6), _TEMP_SUFFIX)
         try:
