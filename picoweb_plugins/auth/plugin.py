@@ -23,6 +23,10 @@ async def _result(value):
     return value
 
 
+def _nobody(req):
+    return None
+
+
 def wants_html(req):
     """True for a browser (text/html in Accept): redirect it to log in;
     API clients get a 401."""
@@ -48,6 +52,7 @@ class Auth:
                                                     purpose="picoweb.auth.remember")
 
     def install(self, app):
+        app.add_request_attribute("user", _nobody)
         app.before_request(self.load_user)
 
     def _remember_settings(self, req):
@@ -86,12 +91,12 @@ class Auth:
             resp.headers.add("Set-Cookie", self._remember_settings(req).deletion_header(req.scheme))
 
     def deny(self, req, resp):
-        """The answer to a request that needs a login it does not have."""
-        if wants_html(req):
-            location = login_url_with_next(req.prefix + self.login_url, req.prefix + req.path, req.qs)
-            resp.set_body("", status=302, headers={"Location": location})
-            return True
-        raise HTTPError(401, "login required")
+        """Answer a request that needs a login it does not have: browsers
+        are sent to the login page, API clients get 401."""
+        if not wants_html(req):
+            raise HTTPError(401, "login required")
+        location = login_url_with_next(req.prefix + self.login_url, req.prefix + req.path, req.qs)
+        resp.set_body("", status=302, headers={"Location": location})
 
     def next_url(self, req, default="/"):
         """Where to go after the login form: its `next`, if it stays on this site."""
@@ -101,8 +106,7 @@ class Auth:
         """Every route of `app` (a mounted app, say) needs a login."""
         async def check(req, resp):
             if req.user is None:
-                return self.deny(req, resp)
-            return None
+                self.deny(req, resp)  # set_body() answers the request
 
         app.before_request(check)
 
@@ -111,7 +115,8 @@ def login_required(handler):
     """A route decorator: the handler runs only for a logged-in user."""
     async def wrapper(req, resp, *args, **kwargs):
         if req.user is None:
-            return req.app.find_plugin(Auth).deny(req, resp)
+            req.app.find_plugin(Auth).deny(req, resp)
+            return None
         return await _result(handler(req, resp, *args, **kwargs))
 
     return wrapper
@@ -119,11 +124,15 @@ def login_required(handler):
 
 class BasicAuth:
     """HTTP Basic: `verify(user, password)` (sync or async) returns the user
-    or None; `required` guards a route, 401 with a challenge otherwise."""
+    or None; install it, then `required` guards a route (401 with a
+    challenge otherwise) and sets `req.user`."""
 
     def __init__(self, verify, realm="picoweb"):
         self.verify = verify
         self.challenge = basic_challenge(realm)
+
+    def install(self, app):
+        app.add_request_attribute("user", _nobody)
 
     async def authenticate(self, req):
         credentials = parse_basic(req.headers.get("authorization"))
@@ -143,11 +152,15 @@ class BasicAuth:
 
 class BearerAuth:
     """Bearer tokens: `verify(token)` (sync or async) returns the user or
-    None; `required` guards a route, 401 with a challenge otherwise."""
+    None; install it, then `required` guards a route (401 with a challenge
+    otherwise) and sets `req.user`."""
 
     def __init__(self, verify, realm=None):
         self.verify = verify
         self.realm = realm
+
+    def install(self, app):
+        app.add_request_attribute("user", _nobody)
 
     async def authenticate(self, req):
         token = parse_bearer(req.headers.get("authorization"))
