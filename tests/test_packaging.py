@@ -4,7 +4,6 @@ the ones it declares (auth and csrf need sessions)."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -90,34 +89,27 @@ SMOKE = {
 }
 
 
-# Never imported on MicroPython (it has no asyncio.Protocol, no sqlite3): a board need not carry them.
-CPYTHON_ONLY = {"picoweb/transport.py", "picoweb_plugins/sessions/store_sqlite.py"}
-# What a pip build from inside a plugin folder leaves there (.gitignore'd).
-BUILD_LEFTOVERS = ("build", "dist")
+# Never imported on MicroPython (no asyncio.Protocol, no sqlite3): a board need not carry them.
+CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb_plugins/sessions/store_sqlite.py"}
+# What pip's in-tree builds leave in a plugin's folder (ignored by git).
+BUILD_LEFTOVERS = ("build", "dist", "__pycache__")
 
 
 def _pyproject(plugin):
-    """The plugin's own pyproject.toml (the layout new plugins use), or None
-    for one built by plugins/<name>/setup.py."""
-    path = os.path.join(ROOT, "picoweb_plugins", plugin, "pyproject.toml")
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return f.read()
+    import tomllib
+
+    with open(os.path.join(ROOT, "picoweb_plugins", plugin, "pyproject.toml"), "rb") as f:
+        return tomllib.load(f)
 
 
 def _plugin_dependencies(plugin):
     """The other plugins of this repository that `plugin`'s pip distribution requires."""
-    text = _pyproject(plugin)
-    if text is None:
-        return []
-    requirements = re.search(r"^dependencies = \[(.*)\]$", text, re.M).group(1)
-    return re.findall(r'"picoweb-(\w+)>=2"', requirements)
-
-
-def _pip_source(plugin):
-    return os.path.join(ROOT, "picoweb_plugins", plugin) if _pyproject(plugin) else \
-        os.path.join(ROOT, "plugins", plugin)
+    found = []
+    for requirement in _pyproject(plugin)["project"]["dependencies"]:
+        match = re.match(r"picoweb-(\w+)", requirement)
+        if match:
+            found.append(match.group(1))
+    return found
 
 
 def _manifest(path):
@@ -141,9 +133,8 @@ def test_mip_manifest_lists_exactly_the_package_files(manifest_path, package_dir
         assert dest.startswith(package_dir + "/"), dest
         listed.add(dest)
     on_disk = set()
-    for folder, folders, files in os.walk(os.path.join(ROOT, package_dir)):
-        folders[:] = [name for name in folders
-                      if name not in BUILD_LEFTOVERS and not name.endswith(".egg-info")]
+    for folder, dirs, files in os.walk(os.path.join(ROOT, package_dir)):
+        dirs[:] = [d for d in dirs if d not in BUILD_LEFTOVERS and not d.endswith(".egg-info")]
         for name in files:
             if name.endswith(".py"):
                 on_disk.add(os.path.relpath(os.path.join(folder, name), ROOT))
@@ -159,18 +150,17 @@ def test_mip_manifest_of_a_plugin_depends_on_the_core_and_what_pip_requires(plug
 
 
 @pytest.mark.parametrize("plugin", PLUGINS)
-def test_pip_distribution_points_at_the_plugin_source(plugin):
-    text = _pyproject(plugin)
-    if text is not None:
-        package = "picoweb_plugins." + plugin
-        assert 'package-dir = {"%s" = "."}' % package in text
-        assert 'packages = ["%s"]' % package in text
-        assert 'name = "picoweb-%s"' % plugin in text and '"picoweb>=2"' in text
-        return
-    link = os.path.join(ROOT, "plugins", plugin, "picoweb_plugins", plugin)
-    assert os.path.islink(link)
-    assert os.path.realpath(link) == os.path.join(ROOT, "picoweb_plugins", plugin)
-    assert os.path.isfile(os.path.join(ROOT, "plugins", plugin, "setup.py"))
+def test_pip_metadata_sits_beside_the_plugin_code(plugin):
+    project = _pyproject(plugin)
+    folder = os.path.join(ROOT, "picoweb_plugins", plugin)
+    assert project["project"]["name"] == "picoweb-" + plugin
+    assert "picoweb>=2" in project["project"]["dependencies"]
+    assert project["tool"]["setuptools"]["package-dir"] == {"picoweb_plugins." + plugin: "."}
+    assert project["project"]["version"] == _manifest(os.path.join(folder, "package.json"))["version"]
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
+        for name in dirs + files:
+            assert not os.path.islink(os.path.join(folder, name)), "a symlink in the tree: " + name
 
 
 @pytest.mark.parametrize("plugin", PLUGINS)
@@ -179,15 +169,9 @@ def test_plugin_installs_alone_into_a_fresh_venv(plugin, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = str(venv / "bin" / "python")
-    # Plugin folders build in place; copies keep build/ and *.egg-info out of the tree.
-    sources = []
-    for name in _plugin_dependencies(plugin) + [plugin]:
-        copy = str(tmp_path / "src" / name)
-        shutil.copytree(_pip_source(name), copy, symlinks=False,
-                        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-        sources.append(copy)
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", ROOT] + sources,
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", ROOT]
+        + [os.path.join(ROOT, "picoweb_plugins", name) for name in _plugin_dependencies(plugin) + [plugin]],
         check=True, timeout=300, stdin=subprocess.DEVNULL,
     )
     others = [name for name in PLUGINS if name != plugin and name not in _plugin_dependencies(plugin)]
