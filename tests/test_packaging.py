@@ -52,39 +52,38 @@ SMOKE = {
         resp = asyncio.run(client.get("/static/hello.txt"))
         assert resp.status == 200 and resp.body == b"hello", resp
     """,
-    # The glue to an app lands with the plugin API (design/PLUGIN_MODEL.md);
-    # until then the smoke tests drive the parts that need no app.
     "sessions": """
         import tempfile
-        from picoweb_plugins.sessions import Sessions
-        from picoweb_plugins.sessions.signed_cookie import SignedCookieCodec
-        from picoweb_plugins.sessions.store import new_session_id
-        from picoweb_plugins.sessions.store_files import FileStore
-        from picoweb_plugins.sessions.store_sqlite import SqliteStore
-        codec = SignedCookieCodec("k" * 32, 60)
-        assert codec.decode(codec.encode({"a": 1})) == ({"a": 1}, None)
-
-        async def stores():
-            folder = tempfile.mkdtemp()
-            for store in (FileStore(folder + "/files"), SqliteStore(folder + "/s.db")):
-                sid = new_session_id()
-                await store.save(sid, {"b": 2}, 60)
-                assert await store.load(sid) == {"b": 2}, store
-                await store.close()
-
-        asyncio.run(stores())
+        from picoweb_plugins.sessions import Sessions, embedded_store
+        store = embedded_store(tempfile.mkdtemp())
+        app.install(Sessions(store=store))
+        app.add_url_rule("/", lambda req, resp: req.session.update(seen=1) or "ok")
+        resp = asyncio.run(client.get("/"))
+        sid = resp.headers["Set-Cookie"].split(";")[0].split("=")[1]
+        assert asyncio.run(store.load(sid)) == {"seen": 1}, resp.headers
+        assert type(store).__name__ == "SqliteStore"
     """,
     "auth": """
-        from picoweb_plugins.auth import Auth, login_required
+        from picoweb_plugins.auth import BasicAuth
         from picoweb_plugins.auth.passwords import hash_password, verify_password
         stored = hash_password("pw", iterations=1000)
-        assert verify_password("pw", stored) and not verify_password("px", stored)
+        basic = app.install(BasicAuth(lambda user, password: verify_password(password, stored) and user))
+        app.add_url_rule("/", basic.required(lambda req, resp: "hi " + req.user))
+        resp = asyncio.run(client.get("/", headers={"Authorization": "Basic dTpwdw=="}))
+        assert resp.text == "hi u", resp
+        assert asyncio.run(client.get("/")).status == 401
     """,
     "csrf": """
-        from picoweb_plugins.csrf import Csrf, csrf_exempt
-        from picoweb_plugins.csrf.tokens import check_token, mask_token, new_secret
-        secret = new_secret()
-        assert check_token(secret, mask_token(secret))
+        from picoweb_plugins.csrf import Csrf
+        from picoweb_plugins.forms import Forms
+        from picoweb_plugins.sessions import Sessions
+        app.install(Sessions(secret_key="k" * 32))
+        app.install(Forms())
+        app.install(Csrf())
+        app.add_url_rule("/", lambda req, resp: "posted", methods=["POST"])
+        resp = asyncio.run(client.post("/", b"csrf_token=x",
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"}))
+        assert resp.status == 403 and b"wrong CSRF token" in resp.body, resp.body
     """,
 }
 

@@ -79,6 +79,41 @@ def quote(text):
     return "".join(out)
 
 
+def _unquote_to_bytes(text):
+    """The bytes %XX escapes and UTF-8 characters of `text` stand for, or
+    None when an escape is malformed."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "%":
+            hex_digits = text[i + 1:i + 3]
+            if len(hex_digits) != 2 or hex_digits[0] not in _HEX or hex_digits[1] not in _HEX:
+                return None
+            out.append(int(hex_digits, 16))
+            i += 3
+        else:
+            out += c.encode()
+            i += 1
+    return bytes(out)
+
+
+def query_value(query_string, name):
+    """The first value of `name` in a query string, percent-decoded
+    ("+" is a space) and read as UTF-8, or None: absent or undecodable."""
+    for pair in query_string.split("&"):
+        key, _, value = pair.partition("=")
+        if key == name:
+            raw = _unquote_to_bytes(value.replace("+", " "))
+            if raw is None:
+                return None
+            try:
+                return raw.decode()
+            except ValueError:  # UnicodeError: not UTF-8
+                return None
+    return None
+
+
 def login_url_with_next(login_url, path, query_string=""):
     """The login page's URL with `next` set to the page asked for, as
     `path` (decoded, as req.path) and its raw query string."""

@@ -8,12 +8,16 @@
         req.session["n"] = req.session.get("n", 0) + 1
         return "visit %d" % req.session["n"]
 
-Stores: store_files.FileStore (both runtimes), store_sqlite.SqliteStore
-(CPython), store_btree.BtreeStore (MicroPython with btree),
-store_redis.RedisStore (both), store.MemoryStore; the interface is in
-store.py. crypto.py holds what auth and csrf share (HMAC, PBKDF2,
-constant-time compare, url-safe base64, random tokens).
+plugin.py: Sessions, load_session; session.py: Session. Stores (the
+interface is in store.py): store.embedded_store (SQLite on CPython, files
+on MicroPython), store_files.FileStore, store_sqlite.SqliteStore,
+store_btree.BtreeStore, store_redis.RedisStore, store.MemoryStore.
+crypto.py holds what auth and csrf share (HMAC, PBKDF2, constant-time
+compare, url-safe base64, random tokens).
 """
 
-from .plugin import Sessions
-from .session import Session
+from .lazy import lazy_names
+
+__getattr__ = lazy_names(globals(), {
+    "Sessions": "plugin", "load_session": "plugin", "Session": "session", "embedded_store": "store",
+})

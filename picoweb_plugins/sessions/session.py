@@ -16,6 +16,7 @@ class Session:
         self.discarded_sid = None  # an id to delete from the store on the next save
         self.accessed = False
         self.modified = False
+        self.loaded_by = None  # the Sessions plugin that loaded it for this request
 
     def _read(self):
         self.accessed = True

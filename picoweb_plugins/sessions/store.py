@@ -83,6 +83,24 @@ def unpack_entry(entry):
     return int(expires), text
 
 
+def embedded_store(folder):
+    """The server-side store that needs no server, in `folder` (made if
+    missing; on MicroPython its parent must exist): SqliteStore on CPython
+    (one file, shared by the processes of a machine), FileStore on MicroPython."""
+    import sys
+
+    if sys.implementation.name == "micropython":
+        from .store_files import FileStore
+
+        return FileStore(folder)
+    import os
+
+    os.makedirs(folder, exist_ok=True)
+    from .store_sqlite import SqliteStore
+
+    return SqliteStore(folder + "/sessions.sqlite3")
+
+
 class MemoryStore:
     """Sessions in this process's memory: for tests, development and boards
     without a writable file system. At most `max_sessions` are kept; past

@@ -36,10 +36,18 @@ function pluginFiles(name, seen = new Set()) {
   return files;
 }
 
+// Every module the plugin's manifest lists is imported, not only the
+// package: plugins load their modules on first use.
+function moduleNames(manifestPath) {
+  return JSON.parse(readFileSync(manifestPath, "utf8"))
+    .urls.map(([dest]) => dest.replace(/\.py$/, "").replace(/\/__init__$/, "").replaceAll("/", "."));
+}
+
 async function checkPlugin(name) {
   const files = [...manifestFiles(join(ROOT, "package.json")), ...pluginFiles(name)];
   const mp = await loadInstance({ files });
-  mp.runPython(`import picoweb, picoweb_plugins.${name}\nprint("imported", picoweb_plugins.${name}.__name__)`);
+  const modules = moduleNames(join(ROOT, "picoweb_plugins", name, "package.json"));
+  mp.runPython(`import picoweb\nfor name in ${JSON.stringify(modules)}:\n    __import__(name)\nprint("imported", ${JSON.stringify(modules.join(" "))})`);
 }
 
 if (process.argv[2]) {
