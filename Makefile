@@ -18,9 +18,11 @@ test-cpython: $(VENV)/ready test-setup
 	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
 	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests -k "not test_packaging"
 
-# What the tests need from the system: redis-server for the Redis session store.
+# What the tests need from the system: redis-server for the Redis session
+# store, chromium for the tests that drive a real browser.
 test-setup:
 	sh tests/setup/redis.sh
+	sh tests/setup/chromium.sh
 
 # The tests that run under the MicroPython unix port (also part of test-cpython).
 test-unix-port: $(VENV)/ready test-setup

@@ -159,3 +159,16 @@ def redis_server():
         yield server.start()
     finally:
         server.close()
+
+
+@pytest.fixture
+def chromium():
+    """A started headless Chromium (`.open_page()`), stopped after the test;
+    skips, saying why, where none is installed."""
+    from chromium import Chromium
+
+    browser = Chromium()
+    try:
+        yield browser.start()
+    finally:
+        browser.stop()

@@ -1,7 +1,9 @@
 """examples/example_login.py in its own process on a free port, driven over
-a real socket by httpx clients that keep cookies as a browser does: signing
+a real socket by httpx clients that keep cookies as a browser does (signing
 in and out, the CSRF checks, tampered cookies, and every `next` from the
-attacker's list (tests/portable/test_auth_next_url.py)."""
+attacker's list in tests/portable/test_auth_next_url.py), and by headless
+Chromium, which sends what real browsers do (Sec-Fetch-Site, Origin, its
+own cookie jar)."""
 
 import re
 import sys
@@ -172,3 +174,44 @@ def test_every_next_from_the_attacker_list_is_refused(start_server):
         token = login_token(client, "/login?next=%2Fprivate%3Ftab%3D2")
         assert sign_in(client, token=token).headers["location"] == "/private?tab=2"
     server.stop()
+
+
+# A real browser: sent to the private page, it lands on the login form,
+# types the user and password, submits with a click, and signs out.
+
+
+def test_sign_in_and_out_in_chromium(start_server, chromium):
+    server = start_server()
+    page = chromium.open_page()
+    try:
+        page.navigate(server.url + "private")
+        page.wait_for("location.pathname === '/login' && !!document.getElementById('username')")
+        assert page.evaluate("location.search") == "?next=/private"
+
+        page.type_into("#username", "alice")
+        page.type_into("#password", "wonderland")
+        page.click("#submit")
+        hello = page.wait_for("location.pathname === '/private' && !!document.getElementById('hello')"
+                              " && document.getElementById('hello').textContent")
+        assert hello == "Hello, alice"
+        assert page.evaluate("document.cookie") == ""  # HttpOnly: no script reads the session
+        [cookie] = page.call("Network.getCookies")["cookies"]
+        assert cookie["name"] == "session" and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+        page.click("#logout")
+        page.wait_for("location.pathname === '/login' && !!document.getElementById('username')")
+        assert page.call("Network.getCookies")["cookies"][0]["name"] == "session"  # a new, empty one
+        page.navigate(server.url + "private")
+        page.wait_for("location.pathname === '/login' && location.search === '?next=/private'")
+    finally:
+        page.close()
+    output = server.stop()
+    assert "CSRF check failed" not in output and "refused" not in output
+
+
+def test_without_chromium_the_browser_test_skips_saying_why(monkeypatch):
+    from chromium import Chromium
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(pytest.skip.Exception, match="no chromium installed.*tests/setup/chromium.sh"):
+        Chromium().start()
