@@ -135,9 +135,13 @@ def is_decimal(text, max_digits=20):
 
 def random_bytes(count):
     """`count` bytes from the operating system's secure random source."""
-    return os.urandom(count)
+    urandom = getattr(os, "urandom", None)
+    if urandom is None:  # MicroPython's WebAssembly port, for one
+        raise RuntimeError("no secure random source (os.urandom) here: session ids, CSRF "
+                           "tokens and password salts need one")
+    return urandom(count)
 
 
 def random_token(count=32):
     """A URL-safe random string carrying `count` random bytes (32: 256 bits)."""
-    return b64url_encode(os.urandom(count))
+    return b64url_encode(random_bytes(count))

@@ -1,7 +1,7 @@
 # The `next` URL after login only ever points back into this site: an
 # attacker's list of ways to spell another host, each refused.
 from picoweb_plugins.auth.next_url import (
-    MAX_LENGTH, is_safe_next_url, login_url_with_next, quote, safe_next_url,
+    MAX_LENGTH, is_safe_next_url, login_url_with_next, query_value, quote, safe_next_url,
 )
 
 SAFE = [
@@ -71,3 +71,25 @@ def test_login_url_carries_the_page_back_safely():
     # login the browser goes to the default page, not to that host.
     assert login_url_with_next("/login", "//evil.example") == "/login?next=//evil.example"
     assert safe_next_url("//evil.example") == "/"
+
+
+def test_query_value_decodes_the_first_value_once():
+    assert query_value("next=%2Fa%3Fb%3D1&next=/other", "next") == "/a?b=1"
+    assert query_value("x=1&next=/caf%C3%A9+x", "next") == "/caf\u00e9 x"
+    assert query_value("next=%252F", "next") == "%2F"  # once only: the check decodes further
+    assert query_value("next", "next") == ""
+    assert query_value("nextx=/a&xnext=/b", "next") is None
+    assert query_value("", "next") is None
+
+
+def test_query_value_refuses_what_does_not_decode():
+    for bad in ("next=%", "next=%2", "next=%zz", "next=%C3", "next=%FF%FE"):
+        assert query_value(bad, "next") is None, bad
+
+
+def test_login_urls_carry_next_through_query_value():
+    for path, qs in [("/private", ""), ("/a b/caf\u00e9", "x=1&y=%2F"), ("/", "next=//evil")]:
+        url = login_url_with_next("/login", path, qs)
+        target = query_value(url.partition("?")[2], "next")
+        assert is_safe_next_url(target), url
+        assert target == quote(path) + ("?" + qs if qs else "")
