@@ -80,7 +80,7 @@ class Csrf:
             return None
         from picoweb_plugins.forms import Forms
 
-        if req.app.find_plugin(Forms) is None:
+        if serving_app(req).find_plugin(Forms) is None:
             raise RuntimeError("the csrf plugin reads form fields with the forms plugin: "
                                "app.install(Forms()) on this app")
         form = await req.read_form_data()  # parsed once: the handler gets the same

@@ -116,8 +116,10 @@ class Sessions:
         return session
 
     async def _before_send(self, req, resp):
-        session = req.session
-        if (session.loaded_by or sessions_for(req)) is self:
+        # A request the connection refused before any app took it (a
+        # malformed request line) is a plain Request, without `session`.
+        session = getattr(req, "session", None)
+        if session is not None and (session.loaded_by or sessions_for(req)) is self:
             await self.save(req, resp, session)
 
     async def save(self, req, resp, session):

@@ -230,6 +230,16 @@ async def test_a_mounted_app_without_sessions_uses_its_parents():
     assert (await browser.get("/sub/n")).text == "n=1"
 
 
+async def test_requests_refused_before_any_app_keep_their_status():
+    from picoweb.testclient import TestClient, parse_responses
+
+    client = TestClient(counter_app(Sessions(secret_key=KEY)))
+    for raw, status in [(b"GARBAGE\r\n\r\n", 400), (b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", 400),
+                        (b"GET /peek HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", 413)]:
+        [resp] = parse_responses(await client.raw(raw))
+        assert resp.status == status, (raw, resp.status)
+
+
 def test_sessions_need_one_of_a_key_or_a_store():
     from portable import raises
 
