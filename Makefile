@@ -4,28 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 MPY_DIR := tests/micropython
 
-.PHONY: demo test test-cpython test-micropython test-setup test-unix-port clean
+.PHONY: demo test test-cpython test-micropython test-unix-port browser redis clean
 
-demo: $(VENV)/ready
-	cd examples && ../$(BIN)/python example_webapp.py
+# The demo: every example mounted in one site (examples/demo.py). Its
+# environment holds picoweb, the plugins (from this checkout) and utemplate,
+# and no test tool, so any example also runs in it as README shows.
+demo: $(VENV)/demo-ready
+	cd examples && ../$(BIN)/python demo.py
 
 test: test-cpython test-micropython
 
-# The whole suite runs twice: over the asyncio.Protocol path, then streams;
-# then once more on uvloop's event loop (fresh-venv packaging tests aside).
-test-cpython: $(VENV)/ready test-setup
+# The whole suite over the asyncio.Protocol path; then the tests that run a
+# real server again over streams, and once more on uvloop's event loop.
+test-cpython: $(VENV)/ready browser redis
 	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
-	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
-	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests -k "not test_packaging"
-
-# What the tests need from the system: redis-server for the Redis session
-# store, chromium for the tests that drive a real browser.
-test-setup:
-	sh tests/setup/redis.sh
-	sh tests/setup/chromium.sh
+	PICOWEB_TRANSPORT=streams PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests
+	PICOWEB_TEST_LOOP=uvloop PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests
 
 # The tests that run under the MicroPython unix port (also part of test-cpython).
-test-unix-port: $(VENV)/ready test-setup
+test-unix-port: $(VENV)/ready redis
 	$(BIN)/python -m pytest -q tests/test_portable_on_micropython.py tests/test_sessions_redis.py -k micropython
 
 test-micropython: $(MPY_DIR)/node_modules/ready
@@ -33,9 +30,24 @@ test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/manifests.mjs
 	node $(MPY_DIR)/run.mjs
 
-$(VENV)/ready: setup.py requirements-test.txt
+# Headless Chromium for the browser tests and redis-server for the Redis
+# session store, from Debian (apt-get, through sudo when not root); without
+# them those tests are skipped and say why.
+browser:
+	@sh tests/setup/chromium.sh
+
+redis:
+	@sh tests/setup/redis.sh
+
+# The core editable, the plugins importable from this checkout through a .pth.
+$(VENV)/demo-ready: setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[templates]' -r requirements-test.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[templates]'
+	@$(BIN)/python -c "import site, sys; open(site.getsitepackages()[0] + '/picoweb-checkout.pth', 'w').write(sys.argv[1] + '\\n')" "$(CURDIR)"
+	touch $@
+
+$(VENV)/ready: $(VENV)/demo-ready requirements-test.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
 $(MPY_DIR)/node_modules/ready: $(MPY_DIR)/package-lock.json

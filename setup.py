@@ -12,6 +12,7 @@ setup(
     install_requires=[],
     # utemplate 1.x on the package index ships without build files; 0.9 installs.
     extras_require={"templates": ["utemplate==0.9"]},
+    entry_points={"console_scripts": ["picoweb = picoweb.cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: Implementation :: MicroPython",

@@ -113,4 +113,3 @@ def make_data(data_dir):
         data = random.Random(size).randbytes(size)
         with open(path, "wb") as f:
             f.write(data)
-    os.chmod(data_dir, 0o755)  # nginx's worker runs as nobody

@@ -20,11 +20,13 @@ app.install(Static(root=HERE + "/static", prefix="/static/", max_age=3600))
 @app.route("/")
 async def index(req, resp):
     await picoweb.start_response(resp)
+    # req.prefix: where this app is mounted ("" when it runs alone).
     await resp.awrite(
         "<!DOCTYPE html>\n<title>picoweb image</title>\n"
-        "<link href='/static/style.css' rel='stylesheet'>\n"
+        "<link href='%s/static/style.css' rel='stylesheet'>\n"
         "<p class='green'>A PNG served from /static/:</p>\n"
-        "<img src='/static/logo.png' width='64' height='64' alt='a green square'>\n"
+        "<img src='%s/static/logo.png' width='64' height='64' alt='a green square'>\n"
+        % (req.prefix, req.prefix)
     )
 
 

@@ -35,7 +35,7 @@ async def all_readings(req, resp):
         raise picoweb.HTTPError(400, 'expected {"sensor": "...", "value": <number>}')
     reading = {"id": len(readings) + 1, "sensor": reading["sensor"], "value": reading["value"]}
     readings.append(reading)
-    await jsonify(resp, reading, status=201, headers={"Location": "/readings/%d" % reading["id"]})
+    await jsonify(resp, reading, status=201, headers={"Location": app.url_for("one_reading", reading_id=reading["id"])})
 
 
 @app.route("/readings/<int:reading_id>")

@@ -45,8 +45,9 @@ app.mount("/api", api)
 @app.route("/")
 def index(req, resp):
     who = "signed in as %s" % escape_html(req.user) if req.user else "signed out"
+    # Relative links and req.prefix: the app also serves mounted (examples/demo.py).
     return ("<!DOCTYPE html><title>picoweb login</title><p>You are %s. "
-            "See the <a href='/private'>private page</a> or <a href='/api/me'>/api/me</a>.</p>" % who)
+            "See the <a href='private'>private page</a> or <a href='api/me'>api/me</a>.</p>" % who)
 
 
 @app.route("/login")
@@ -64,14 +65,14 @@ async def login(req, resp):
         await app.render_template(resp, "login.tpl", (req, "Wrong user name or password."))
         return
     auth.login_user(req, resp, user)
-    await picoweb.redirect(resp, auth.next_url(req, default="/private"))
+    await picoweb.redirect(resp, auth.next_url(req, default=req.prefix + "/private"))
 
 
 @app.route("/private")
 @login_required
 def private(req, resp):
     return ('<!DOCTYPE html><title>Private</title><p id="hello">Hello, %s</p>'
-            '<form method="post" action="/logout">'
+            '<form method="post" action="logout">'
             '<input type="hidden" name="csrf_token" value="%s">'
             '<button type="submit" id="logout">Sign out</button></form>'
             % (escape_html(req.user), req.csrf_token()))
@@ -80,7 +81,7 @@ def private(req, resp):
 @app.route("/logout", methods=["POST"])
 async def logout(req, resp):
     auth.logout_user(req, resp)
-    await picoweb.redirect(resp, "/login")
+    await picoweb.redirect(resp, req.prefix + "/login")
 
 
 @api.route("/me")

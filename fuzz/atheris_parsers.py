@@ -31,7 +31,7 @@ with atheris.instrument_imports(include=["picoweb", "picoweb_plugins"]):
     from picoweb_plugins.forms.multipart import (
         parse_boundary, parse_disposition, parse_part_headers,
     )
-    from picoweb_plugins.forms.urlencoded import parse_urlencoded
+    from picoweb.urlencoded import parse_urlencoded
     from picoweb_plugins.static import Static
     from test_fuzz import multipart_events
 

@@ -4,11 +4,14 @@ A subclass may override `init`, `handle` (one request at this app's
 level), `make_response`, `handle_error`, `handle_exc` and `serve`.
 """
 
-from .compat import asyncio, call, configure_logging, get_logger, log_exception
+import sys
+
+from .compat import asyncio, call
 from .errors import HTTPError
 from .limits import Limits
+from .logs import SilentLog, configure_logging, get_logger, log_exception
 from .request import Request
-from .response import Response, dumps_json, start_response
+from .response import Response, dumps_json
 from .routing import Route, Router
 
 
@@ -26,8 +29,10 @@ class WebApp:
     _shutdown_hooks = ()
 
     def __init__(self, pkg=None, routes=None):
-        # A package name finds templates/ and files; a script (__main__) uses the cwd.
         self.pkg = pkg.split(".", 1)[0] if pkg and pkg != "__main__" else None
+        # Where templates/ and files are found: beside the package, module or
+        # script (__main__) that made the app; without a name, the cwd.
+        self.root_path = root_path(pkg)
         self.router = Router()
         self.parent = None
         self.inited = False
@@ -182,6 +187,15 @@ class WebApp:
 
         extend(self, "_response_extensions", name, method(func))
 
+    def url_for(self, route_name, **values):
+        """The path of the route named `route_name` (its handler's name, or
+        the route option name=...) in this app or an app mounted under it,
+        mount prefixes included: `app.url_for("user", user_id=5)`; values
+        that are no parameter of the route become the query string."""
+        from .urls import url_for
+
+        return url_for(self, route_name, values)
+
     def encode_json(self, obj):
         """`obj` as JSON (str or bytes), with the encoder a plugin set on
         this app or an app it is mounted in, else the standard one."""
@@ -274,56 +288,45 @@ class WebApp:
 
     # Templates and files
 
-    def _load_template(self, name):
-        if self.template_loader is None:
-            import utemplate.source
-
-            pkg = self.pkg
-            if pkg and not hasattr(__import__(pkg), "__path__"):
-                pkg = None  # a plain module, not a package: templates/ is in the cwd
-            self.template_loader = utemplate.source.Loader(pkg, "templates")
-        return self.template_loader.load(name)
-
     async def render_template(self, resp, name, args=()):
-        """Stream the utemplate `templates/<name>` rendered with `args`."""
-        if not resp.started:
-            await start_response(resp)
-        pending = []
-        size = 0
-        for piece in self._load_template(name)(*args):
-            pending.append(piece)
-            size += len(piece)
-            if size >= 512:  # fewer, larger writes; the heap stays bounded
-                await resp.awrite("".join(pending))
-                pending = []
-                size = 0
-        if pending:
-            await resp.awrite("".join(pending))
+        """Stream `templates/<name>` rendered with the tuple `args`, its
+        {{ }} output HTML-escaped; errors before the head goes out."""
+        from .templates import stream
+
+        await stream(self, resp, name, args)
 
     def render_str(self, name, args=()):
-        """The utemplate `templates/<name>` rendered to one str."""
-        return "".join(self._load_template(name)(*args))
+        """`templates/<name>` rendered with the tuple `args` to one str."""
+        from .templates import render
+
+        return "".join(render(self, name, args))
 
     async def sendfile(self, resp, fname, content_type=None, headers=None):
-        """Stream a file given relative to the app's package (or the cwd)."""
+        """Stream a file given relative to `app.root_path` (or absolute)."""
         from .files import sendfile
 
-        if self.pkg:
-            fname = __import__(self.pkg).__file__.rpartition("/")[0] + "/" + fname
+        if fname[:1] != "/":
+            fname = self.root_path + "/" + fname
         await sendfile(resp, fname, content_type, headers)
 
     # Serving
 
     async def start(self, lazy_init=False):
-        """Init this app, and its mounted apps unless lazy_init."""
+        """Init this app, and its mounted apps unless lazy_init; warn of
+        routes that an earlier one hides."""
         if self.log is None:
             self.log = get_logger("picoweb", self.debug)
         await self._init_once()
-        for _, app in self.mounts():
-            app.debug = self.debug
-            app.log = self.log
-            if not lazy_init:
-                await app._init_once()
+        for prefix, app in [("", self)] + self.mounts():
+            if app is not self:
+                app.debug = self.debug
+                app.log = self.log
+                if not lazy_init:
+                    await app._init_once()
+            if len(app.router.patterns) > 1:
+                for earlier, later in app.router.shadowed():
+                    self.log.warning("route '%s%s' hides '%s%s': patterns are tried in the order they "
+                                     "were registered", prefix, earlier.pattern, prefix, later.pattern)
 
     async def _init_once(self):
         # Concurrent first requests to a lazily inited app wait for one init.
@@ -357,6 +360,10 @@ class WebApp:
         try:
             route, params, req.url_match = app.router.match(path, method)
         except HTTPError as exc:
+            if exc.status == 404:
+                other = app.router.other_slash(path, method)
+                if other is not None:
+                    exc = _slash_redirect(hops[-1][1] if req.hops else "", other, qs)
             req.route_error = exc
             req.max_body = limits.max_body
             return req
@@ -367,30 +374,44 @@ class WebApp:
         return req
 
     def shutdown(self):
-        """Stop `serve()`: refuse new connections, let in-flight requests end."""
+        """Stop `serve()`: refuse new connections, let in-flight requests end
+        (`stopping` turns true here and in the mounted apps, for handlers
+        that stream until it does)."""
         self.stopping = True
+        for _, app in self.mounts():
+            app.stopping = True
         if getattr(self, "_stop_event", None) is not None:
             self._stop_event.set()
 
-    async def serve(self, host="127.0.0.1", port=8081, lazy_init=False, transport=None):
+    async def serve(self, host="127.0.0.1", port=8081, lazy_init=False, transport=None, ssl=None,
+                    sock=None):
         """Serve until `shutdown()`; await it beside your other tasks.
-        transport: None (the runtime's best), "protocol" or "streams"."""
+        transport: None (the runtime's best), "protocol" or "streams".
+        ssl: an SSLContext, to serve HTTPS. sock (CPython): a bound,
+        listening socket to serve on instead of host and port."""
         from .server import serve
 
         await self.start(lazy_init)
         self._stop_event = asyncio.Event()
-        self.stopping = False
-        await serve(self, host, port, self._stop_event, transport)
+        for app in [self] + [sub for _, sub in self.mounts()]:
+            app.stopping = False
+        await serve(self, host, port, self._stop_event, transport, ssl, sock)
 
     def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None,
-            loop_factory=None):
-        """Serve forever (until Ctrl-C or SIGTERM on CPython). debug: -1 is
-        silent, 0 logs requests and errors, 1 and 2 add debug output.
-        loop_factory (CPython): makes the event loop, e.g. uvloop.new_event_loop."""
-        self.debug = int(debug)
+            loop_factory=None, ssl=None, sock=None):
+        """Serve forever (until Ctrl-C or SIGTERM on CPython). debug: -1
+        logs errors only, 0 requests and errors, 1 (or True) debug output
+        too and the debug error page. log: the logger to use (as it is),
+        False for none at all, None for the "picoweb" logger (its level
+        from debug, unless you set one). loop_factory (CPython): makes the
+        event loop, e.g. uvloop.new_event_loop. ssl and sock: as for
+        serve(). A port in use exits with one line."""
+        self.debug = min(int(debug), 1)
         if log is None:
             configure_logging()
             log = get_logger("picoweb", self.debug)
+        elif log is False:
+            log = SilentLog()
         self.log = log
         try:
             import signal
@@ -400,21 +421,27 @@ class WebApp:
         except (ImportError, AttributeError):
             stop_signals = previous = ()  # MicroPython: no signal handlers
         try:
-            serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals)
+            serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals, ssl, sock)
             if loop_factory is None:
                 asyncio.run(serving)
             else:
                 _run_on(loop_factory, serving)
+        except OSError as exc:
+            from .listen import exit_if_in_use
+
+            exit_if_in_use(exc, host, port)
+            raise
         finally:
             for signum, handler in zip(stop_signals, previous):
                 signal.signal(signum, handler)
 
-    async def _serve_until_signal(self, host, port, lazy_init, transport, stop_signals):
+    async def _serve_until_signal(self, host, port, lazy_init, transport, stop_signals, ssl=None,
+                                  sock=None):
         loop = asyncio.get_running_loop()
         for signum in stop_signals:
             loop.add_signal_handler(signum, self.shutdown)
         try:
-            await self.serve(host, port, lazy_init, transport)
+            await self.serve(host, port, lazy_init, transport, ssl, sock)
         finally:
             import signal
 
@@ -450,3 +477,33 @@ def _run_on(loop_factory, main):
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def root_path(pkg):
+    """Where an app named `pkg` finds templates/ and files, as Flask finds
+    it: the folder of that package, module or script, else the working
+    directory."""
+    import os
+
+    try:
+        module = __import__(pkg.split(".", 1)[0]) if pkg else None
+    except ImportError:  # not importable (or MicroPython's __main__)
+        module = None
+    folder = getattr(module, "__path__", None)  # a package: a str, or CPython's list
+    if folder is None:
+        # MicroPython keeps no __main__ module: the script is argv[0].
+        path = getattr(module, "__file__", None) or pkg == "__main__" and sys.argv and sys.argv[0]
+        folder = path.rpartition("/")[0] if path else ""
+    elif not isinstance(folder, str):
+        folder = list(folder)[0]
+    if folder[:1] != "/":  # relative (MicroPython, runpy) or none
+        folder = os.getcwd() + ("/" + folder if folder else "")
+    return folder
+
+
+def _slash_redirect(prefix, path, qs):
+    # 308: the client repeats its method and body at the route's own spelling.
+    from .pages import quote_path
+
+    location = quote_path(prefix + path) + ("?" + qs if qs else "")
+    return HTTPError(308, headers={"Location": location})

@@ -54,7 +54,8 @@ class ProtocolStream(asyncio.Protocol):
         self._wake_reader()
         # Keep the transport open: a client that half-closed still gets its
         # answer (a 400 for a body cut short); the Connection closes it.
-        return True
+        # TLS has no half-close (asyncio warns at a True there).
+        return self.transport.get_extra_info("sslcontext") is None
 
     def connection_lost(self, exc):
         self.streams.discard(self)
@@ -182,9 +183,19 @@ async def _sweep(streams, limits):
             stream.expire(now)
 
 
-async def start_server(accept, host, port, limits):
-    """Listen with ProtocolStream connections; returns a ProtocolServer."""
+async def start_server(accept, host, port, limits, sock=None, ssl=None, log=None):
+    """Listen with ProtocolStream connections (on `sock` if given, with TLS
+    if `ssl` is an SSLContext); returns a ProtocolServer."""
     loop = asyncio.get_running_loop()
     streams = set()
-    server = await loop.create_server(lambda: ProtocolStream(accept, streams, limits.read_buffer), host, port)
+
+    def serving():
+        return ProtocolStream(accept, streams, limits.read_buffer)
+
+    if ssl is None:
+        server = await loop.create_server(serving, host, port, sock=sock)
+    else:
+        from .tls import start_server as start_tls_server
+
+        server = await start_tls_server(serving, host, port, sock, ssl, limits, log)
     return ProtocolServer(server, loop.create_task(_sweep(streams, limits)))

@@ -5,14 +5,6 @@ try:
 except ImportError:  # MicroPython builds that predate the asyncio name
     import uasyncio as asyncio
 
-try:
-    import logging
-except ImportError:
-    try:
-        import ulogging as logging
-    except ImportError:
-        logging = None
-
 import sys
 
 from .errors import HTTPError
@@ -61,40 +53,3 @@ async def call(func, *args, **kwargs):
     if hasattr(result, "send"):
         result = await result
     return result
-
-
-class _SilentLog:
-    """Stands in for a logger where no logging module exists."""
-
-    def _drop(self, *args, **kwargs):
-        pass
-
-    debug = info = warning = error = exception = _drop
-
-
-def get_logger(name, debug):
-    """A logger for `name`: silent when debug < 0 or no logging module exists."""
-    if debug < 0 or logging is None:
-        return _SilentLog()
-    log = logging.getLogger(name)
-    if hasattr(log, "setLevel"):
-        log.setLevel(logging.DEBUG if debug > 0 else logging.INFO)
-    return log
-
-
-def configure_logging():
-    """Send log records to stderr when nobody configured logging: for
-    scripts that call app.run(); a library must not do this on import."""
-    if logging is not None and hasattr(logging, "basicConfig"):
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-def log_exception(log, message, exc):
-    """Log `message` with the traceback of `exc`, on either runtime."""
-    if isinstance(log, _SilentLog):
-        return
-    if not IS_MICROPYTHON:
-        log.error(message, exc_info=exc)
-    else:
-        log.error(message)
-        print_exception(exc)

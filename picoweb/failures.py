@@ -5,8 +5,9 @@ and the requests the connection rejects before any handler runs.
 Imported on the first error, not with the core.
 """
 
-from .compat import asyncio, call, log_exception
+from .compat import asyncio, call
 from .errors import HTTPError
+from .logs import log_exception, traceback_text
 from .pages import error_response
 from .request import Request
 
@@ -65,8 +66,11 @@ async def default_answer(app, req, resp, exc):
             req.app, req.prefix, req.path, req.level = view
     elif resp.headers_sent:
         cut(resp)
+    elif isinstance(exc, HTTPError):
+        error_response(req, resp, exc)
     else:
-        error_response(req, resp, exc if isinstance(exc, HTTPError) else HTTPError(500))
+        # The debug error page shows the traceback; never unless debug is on.
+        error_response(req, resp, HTTPError(500), traceback_text(exc) if app.debug > 0 else None)
 
 
 def find_error_handler(app, exc):

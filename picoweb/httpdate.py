@@ -1,9 +1,16 @@
-"""HTTP dates (IMF-fixdate, RFC 9110 section 5.6.7) to and from time values."""
+"""HTTP dates (IMF-fixdate, RFC 9110 section 5.6.7) from time values, and
+the Date header every response carries."""
+
+from time import time
 
 try:
     from time import gmtime
 except ImportError:  # boards without gmtime keep their clock in UTC anyway
     from time import localtime as gmtime
+
+# Before this year the clock was never set (a board without a real-time
+# clock counts from 1970 or 2000): RFC 9110 6.6.1 forbids a Date then.
+FIRST_SET_YEAR = 2024
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -16,32 +23,42 @@ def format_http_date(seconds):
         _DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
 
 
-def parse_http_date(text):
-    """(year, month, day, hour, minute, second) of an IMF-fixdate, or None.
-
-    A tuple, not seconds: compared with `gmtime(mtime)[:6]` it needs no
-    epoch, which differs between MicroPython ports."""
-    parts = text.strip().split(" ")
-    if len(parts) != 6 or not parts[0].endswith(",") or parts[5] != "GMT":
-        return None
-    day, month, year, clock = parts[1], parts[2], parts[3], parts[4].split(":")
-    if len(day) != 2 or month not in _MONTHS or len(year) != 4 or len(clock) != 3:
-        return None
-    for number in [day, year] + clock:
-        if not _is_number(number):
-            return None
-    if len(clock[0]) != 2 or len(clock[1]) != 2 or len(clock[2]) != 2:
-        return None
-    hour, minute, second = [int(n) for n in clock]
-    if not (1 <= int(day) <= 31 and hour < 24 and minute < 60 and second < 61):
-        return None
-    return (int(year), _MONTHS.index(month) + 1, int(day), hour, minute, second)
+# The Date header line of this second, kept fresh by a running server
+# (keep_fresh()) so that responses read it instead of the clock; None when
+# no server runs: then date_line() reads the clock.
+current = None
+_made = (None, b"")  # (second, its line), for date_line()
+_keepers = 0
 
 
-def _is_number(text):
-    if not text:
-        return False
-    for c in text:
-        if c not in "0123456789":
-            return False
-    return True
+def date_line():
+    """b"Date: ...\\r\\n" for now; b"" on a board whose clock was never set."""
+    global _made
+    now = int(time())
+    if _made[0] != now:
+        _made = (now, _line(now))
+    return _made[1]
+
+
+def _line(now):
+    t = gmtime(now)
+    if t[0] < FIRST_SET_YEAR:
+        return b""
+    return ("Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n" % (
+        _DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])).encode()
+
+
+async def keep_fresh(sleep):
+    """Keep `current` at this second's line until cancelled (a server runs
+    it while it serves; `sleep` is its asyncio's)."""
+    global current, _keepers
+    _keepers += 1
+    try:
+        while True:
+            now = time()
+            current = _line(int(now))
+            await sleep(1 - now % 1 + 0.001)  # just past the next second
+    finally:
+        _keepers -= 1
+        if not _keepers:
+            current = None

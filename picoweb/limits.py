@@ -19,6 +19,10 @@ class Limits:
     head_timeout = 30  # seconds to receive the rest of a request head
     max_connections = 16 if IS_MICROPYTHON else 1024  # then new ones get 503
     shutdown_timeout = 10  # seconds in-flight requests get on shutdown
+    # Seconds a connection accepted as the server began to stop has to send
+    # its first request: its client has had no answer yet, and would not
+    # retry as on a kept-alive connection (a restart under --reload, say).
+    first_request_grace = 0.5
     read_size = 4096  # bytes asked of the socket per read
     read_buffer = 65536  # unread input the asyncio.Protocol path holds before pausing the socket
     send_timeout = 30  # seconds a client may leave a response unread, else closed

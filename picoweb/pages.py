@@ -8,6 +8,8 @@ from .http1 import REASONS
 from .response import HTML
 
 JSON = "application/json"
+# Kept as is in a redirect's Location; everything else is percent-encoded.
+_URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
 
 
 def escape_html(text):
@@ -27,24 +29,31 @@ def error_page(status, message=None):
     return page + "\n"
 
 
-def error_response(req, resp, exc):
+def error_response(req, resp, exc, traceback=None):
     """Answer with the error page for the HTTPError `exc` (its status,
     message and headers): the one place every default error answer is made.
-    JSON for clients that prefer it, or where the app says so."""
+    JSON for clients that prefer it, or where the app says so. `traceback`
+    (text) is shown too: the debug error page."""
     status = exc.status
     if wants_json(req):
         error = {"status": status, "error": REASONS.get(status, "Error")}
         if exc.message:
             error["message"] = str(exc.message)
+        if traceback:
+            error["traceback"] = traceback
         resp.set_body(req.app.encode_json(error), status, JSON, exc.headers)
     else:
-        resp.set_body(error_page(status, exc.message), status, HTML, exc.headers)
+        page = error_page(status, exc.message)
+        if traceback:
+            page += "<pre>%s</pre>\n" % escape_html(traceback)
+        resp.set_body(page, status, HTML, exc.headers)
 
 
 def wants_json(req):
     """True if errors for `req` are answered in JSON: the `json_errors`
     setting of the app it was resolved to (or an app that one is mounted
-    in), else the client's Accept header ranks JSON above HTML."""
+    in), else the client's Accept header ranks JSON above HTML, or names
+    no HTML and the request's body is JSON."""
     app = req.hops[-1][0] if req.hops else req.app
     while app is not None:
         if app.json_errors is not None:
@@ -52,7 +61,8 @@ def wants_json(req):
         app = app.parent
     accept = req.headers.get("accept", "")
     if "json" not in accept:
-        return False
+        # An API client that sent JSON and asked for no HTML wants JSON back.
+        return "text/html" not in accept and "json" in req.headers.get("content-type", "")
     json_rank = html_rank = (0, 0)  # (quality, -position): ties go to the first listed
     position = 0
     for item in accept.split(","):
@@ -81,6 +91,16 @@ async def http_error(resp, status, message=None, headers=None):
     """Answer with a small HTML error page for `status`."""
     status = int(status)
     resp.set_body(error_page(status, message), status, HTML, headers)
+
+
+def quote_path(path, safe=_URL_SAFE):
+    """Percent-encode a decoded URL path (for a Location header, say): every
+    character not in `safe` becomes its UTF-8 %XX escapes."""
+    out = []
+    for byte in path.encode():
+        c = chr(byte)
+        out.append(c if byte < 128 and c in safe else "%%%02X" % byte)
+    return "".join(out)
 
 
 async def redirect(resp, location, status=302):

@@ -46,8 +46,14 @@ def compile_pattern(pattern):
         kind, _, name = rest[start + 1:end].rpartition(":")
         kind = kind or "str"
         # The name becomes a keyword argument: an identifier, given once.
-        if kind not in _CONVERTERS or not _is_param_name(name) or name in [p[0] for p in params]:
-            raise ValueError("bad parameter %r in route %r" % (rest[start:end + 1], pattern))
+        if kind not in _CONVERTERS:
+            raise ValueError("unknown converter %r in route %r: use <name>, <int:name> or <path:name>"
+                             % (kind, pattern))
+        if not _is_param_name(name):
+            raise ValueError("bad parameter name %r in route %r: it must be a Python identifier"
+                             % (name, pattern))
+        if name in [p[0] for p in params]:
+            raise ValueError("parameter %r appears twice in route %r" % (name, pattern))
         regex += _escape(rest[:start]) + _CONVERTERS[kind]
         params.append((name, kind == "int"))
         rest = rest[end + 1:]

@@ -1,5 +1,6 @@
 """The request object handed to handlers, and the bounded body stream."""
 
+from .compat import IS_MICROPYTHON
 from .errors import HTTPError
 from .headers import Headers
 from .response import Response
@@ -134,7 +135,8 @@ class Request:
     serving it; `prefix` is that mount point ("" at the root). `qs` is the
     raw query string, `headers` a case-insensitive `Headers`, `params` the
     path parameters, `url_match` the match of a regex route, `reader` the
-    body stream, `client_addr` the peer's (host, port).
+    body stream, `client_addr` the peer's (host, port), `scheme` "http" or
+    "https" (served over TLS).
     """
 
     # Defaults most requests keep, as class attributes: fewer stores per
@@ -142,7 +144,9 @@ class Request:
     url_match = None
     route = None
     prefix = ""
+    scheme = "http"  # "https" when served over TLS (set per connection)
     app = None  # the app serving it now: the root, then each mounted one
+    scheme = "http"  # "https" when it came over TLS
     limits = None  # the Limits of the app it was resolved to
     reader = None
     keep_alive = False
@@ -152,6 +156,7 @@ class Request:
     route_error = None  # the router's 404 or 405, raised once the hooks have run
     response_class = Response  # what answers it; plugins' extensions may subclass both
     _body = None
+    _args = None
     _cookies = None
     headers = _NO_HEADERS  # until the head is parsed
     params = {}  # never changed: a resolved request gets its own
@@ -174,6 +179,19 @@ class Request:
         return self._body
 
     @property
+    def args(self):
+        """The query string as a MultiDict (parsed on first use):
+        `req.args.get("q")`, `req.args.getlist("tag")`; a missing
+        `req.args["q"]` is a 400, a malformed escape too."""
+        if self._args is None:
+            from .urlencoded import parse_urlencoded
+
+            qs = self.qs
+            self._args = parse_urlencoded(qs, len(qs) + 1, len(qs) + 1)
+            self._args.missing = "missing query parameter %r"
+        return self._args
+
+    @property
     def cookies(self):
         """The Cookie header as a dict (parsed on first use)."""
         if self._cookies is None:
@@ -183,4 +201,32 @@ class Request:
         return self._cookies
 
     def __repr__(self):
-        return "<Request %s %s>" % (self.method, self.prefix + self.path)
+        from .logs import loggable  # reprs end up in log lines
+
+        return "<Request %s %s>" % (loggable(self.method), loggable(self.prefix + self.path))
+
+
+if not IS_MICROPYTHON:
+    # Names plugins give requests, and which plugin: without it, reading one
+    # says what to install instead of a bare AttributeError. CPython only: a
+    # board's heap has no room for the courtesy.
+
+    def _missing_plugin(name, plugin):
+        slot = "_own_" + name  # what an app put there itself
+
+        def get(req):
+            try:
+                return getattr(req, slot)
+            except AttributeError:
+                raise AttributeError(
+                    "req.%s comes with the %s plugin: app.install(picoweb_plugins.%s.%s()) on this "
+                    "app or one it is mounted in" % (name, plugin, plugin, plugin.capitalize()))
+
+        def assign(req, value):
+            setattr(req, slot, value)
+
+        return property(get, assign)
+
+    for _name, _plugin in (("json", "json"), ("read_form_data", "forms"), ("parse_qs", "forms"),
+                           ("form", "forms"), ("files", "forms")):
+        setattr(Request, _name, _missing_plugin(_name, _plugin))

@@ -8,6 +8,7 @@ head and first body bytes in one write.
 from .compat import call
 from .headers import Headers
 from .http1 import chunk, response_head, status_line
+from . import httpdate
 
 HTML = "text/html; charset=utf-8"
 
@@ -219,21 +220,26 @@ class Response:
                 if len(_quick_heads) < 32:
                     _quick_heads[key] = start
             if self.close_after:
-                end = b"\r\nConnection: close\r\n\r\n"
+                end = b"\r\nConnection: close\r\n"
             elif req.version == "1.0":
-                end = b"\r\nConnection: keep-alive\r\n\r\n"
+                end = b"\r\nConnection: keep-alive\r\n"
             else:
-                end = b"\r\n\r\n"
+                end = b"\r\n"
             self.headers_sent = True
-            return start + str(body_length).encode() + end
+            date = httpdate.current
+            if date is None:
+                date = httpdate.date_line()
+            return start + str(body_length).encode() + end + date + b"\r\n"
         headers = self._own_headers()
         connection = headers.get("Connection")
         if connection and "close" in [token.strip() for token in connection.lower().split(",")]:
             self.close_after = True  # the app said close: RFC 9112 9.6 has us close then
         if status < 200 or status == 204 or status == 304:
+            # No content, so nothing to frame or type (RFC 9110 8.3, 15.3.5, 15.4.5).
             self.send_body = False
             headers.pop("Content-Length")
             headers.pop("Transfer-Encoding")
+            headers.pop("Content-Type")
         else:
             self.send_body = self.req.method != "HEAD"
             if body_length is not None:
@@ -250,6 +256,11 @@ class Response:
             headers._set_known("connection", "Connection", "close")
         elif self.req.version == "1.0":
             headers._set_known("connection", "Connection", "keep-alive")
+        date = httpdate.current
+        if date is None:
+            date = httpdate.date_line()
+        if date and "date" not in headers._values:
+            headers._set_known("date", "Date", date[6:-2].decode())
         try:
             head = response_head(status, headers.items(), 1)
         except ValueError:

@@ -29,6 +29,8 @@ class Route:
         self.regex = None
         self.params = ()
         self.literal = ""  # what a path must start with to be worth a regex match
+        if isinstance(pattern, str) and pattern[:1] != "/":
+            raise ValueError("route %r must start with '/' (every request path does)" % pattern)
         if not isinstance(pattern, str):
             self.regex = pattern  # any object with .match(), as the original
         elif "<" in pattern:
@@ -36,6 +38,18 @@ class Route:
 
             self.regex, self.params = compile_pattern(pattern)
             self.literal = pattern[:pattern.find("<")]
+
+    def sample_path(self):
+        """A path this "<param>" route answers ("x" or "1" for each
+        parameter), or None for a regex route."""
+        if not isinstance(self.pattern, str):
+            return None
+        path = self.pattern
+        while "<" in path:
+            start = path.find("<")
+            end = path.find(">", start)
+            path = path[:start] + ("1" if path[start + 1:start + 5] == "int:" else "x") + path[end + 1:]
+        return path
 
     def match(self, path):
         """Return None, or (path params dict, regex match or None)."""
@@ -87,3 +101,32 @@ class Router:
         if allowed:
             raise HTTPError(405, headers={"Allow": ", ".join(sorted(set(allowed)))})
         raise HTTPError(404)
+
+    def other_slash(self, path, method):
+        """`path` with its trailing "/" added or taken away, if a route then
+        answers it for `method` (a 404's better answer is a redirect there).
+        Never for a path starting "//": as a Location that names another host."""
+        if path == "/" or path[:2] == "//":
+            return None
+        other = path[:-1] if path[-1] == "/" else path + "/"
+        try:
+            self.match(other, method)
+        except HTTPError:
+            return None
+        return other
+
+    def shadowed(self):
+        """(earlier, later) pairs of pattern routes where the earlier one
+        answers a path made from the later one's pattern for one of its
+        methods: patterns are tried in registration order, so the later one
+        may never be reached."""
+        found = []
+        for i, later in enumerate(self.patterns):
+            sample = later.sample_path()
+            if sample is None:
+                continue
+            for earlier in self.patterns[:i]:
+                if earlier.match(sample) is not None and [m for m in later.methods if m in earlier.methods]:
+                    found.append((earlier, later))
+                    break
+        return found

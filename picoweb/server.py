@@ -5,10 +5,12 @@ Works on any reader with `async read(n)` and writer with `write()` and
 test client.
 """
 
-from .compat import IS_MICROPYTHON, asyncio, call, log_exception, ticks_diff, ticks_ms
+from .compat import IS_MICROPYTHON, asyncio, call, ticks_diff, ticks_ms
 from .errors import HTTPError
 from .headers import Headers
 from .http1 import NO_FRAMING, find_head_end, parse_headers, parse_request_line
+from .httpdate import keep_fresh
+from .logs import log_exception, loggable
 from .request import NO_BODY, BodyReader, Request
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -16,9 +18,11 @@ _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _ZERO_COPY = hasattr(asyncio, "SendfileNotAvailableError")
 _SENDFILE_PIECE = 1 << 20
 
-
 class Connection:
     """One client connection: its input buffer and the requests read from it."""
+
+    scheme = "http"  # "https" over TLS: each request's req.scheme
+    fresh = True  # no request answered yet
 
     def __init__(self, app, reader, writer):
         self.app = app
@@ -139,8 +143,10 @@ class Connection:
     async def serve(self):
         """Answer requests until the client or the protocol ends the connection."""
         try:
-            while await self.serve_one():
-                pass
+            if await self.serve_one():
+                self.fresh = False
+                while await self.serve_one():
+                    pass
         except HTTPError as exc:
             await self.reject(exc)
         except asyncio.TimeoutError:
@@ -204,6 +210,8 @@ class Connection:
         end = line_end - 1 if buf[line_end - 1] == 13 else line_end
         method, path, query, minor = parse_request_line(buf, end)
         req = app.new_request(method, path, query, minor, self.peer)
+        if self.scheme != "http":
+            req.scheme = self.scheme
         mode = req.route.header_mode if req.route is not None else "parse"
         try:
             if mode == "leave":
@@ -258,7 +266,7 @@ class Connection:
     async def _wait_idle(self):
         """Wait for the next request's first bytes; False if none come
         (the client left, idle_timeout passed, or the server is stopping)."""
-        if self.app.stopping:
+        if self.app.stopping and not self.fresh:
             return False
         try:
             return await self.fill(self.limits.idle_timeout)
@@ -373,38 +381,6 @@ async def _tear_down(req, resp):
             log_exception(req.app.log, "teardown of %r failed" % req, exc)
 
 
-if IS_MICROPYTHON:
-
-    def loggable(text):
-        """`text` as an access log may show it: controls, quotes and
-        backslashes escaped, so no request can forge a log line."""
-        for c in text:
-            if c < " " or c == "\x7f" or c == '"' or c == "\\":
-                return _escape_for_log(text)
-        return text
-
-else:
-
-    def loggable(text):
-        """`text` as an access log may show it: controls, quotes and
-        backslashes escaped, so no request can forge a log line."""
-        if text.isprintable() and '"' not in text and "\\" not in text:
-            return text
-        return _escape_for_log(text)
-
-
-def _escape_for_log(text):
-    out = []
-    for c in text:
-        if c == '"' or c == "\\":
-            out.append("\\" + c)
-        elif c < " " or c == "\x7f" or (not IS_MICROPYTHON and not c.isprintable()):
-            out.append("\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c))
-        else:
-            out.append(c)
-    return "".join(out)
-
-
 if not _ZERO_COPY:
     # No zero-copy here (MicroPython): without the method, resp.write_file()
     # copies through a buffer at once, and the heap does not hold its code.
@@ -421,19 +397,29 @@ def default_transport():
     return os.environ.get("PICOWEB_TRANSPORT", "protocol")
 
 
-async def serve(app, host, port, stop_event, transport=None):
+async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None):
     """Accept connections for `app` until `stop_event` is set, then drain.
 
     transport: "streams" (asyncio.start_server, MicroPython's only choice)
-    or "protocol" (an asyncio.Protocol, CPython's default, faster)."""
+    or "protocol" (an asyncio.Protocol, CPython's default, faster).
+    ssl: an SSLContext to serve HTTPS with (see tls.py); sock (CPython): a
+    bound, listening socket to serve on in place of host and port."""
     if transport is None:
         transport = default_transport()
     if transport not in ("protocol", "streams"):
         raise ValueError("transport must be 'streams' or 'protocol'")
     connections = set()
 
+    if ssl is not None and IS_MICROPYTHON:
+        from .tls import handshake
+
     async def accept(reader, writer):
         conn = Connection(app, reader, writer)
+        if ssl is not None:
+            conn.scheme = "https"
+            # CPython's handshake came before (tls.py); MicroPython's is now.
+            if IS_MICROPYTHON and not await handshake(conn, ssl):
+                return
         if len(connections) >= app.limits.max_connections:
             await conn.refuse()
             return
@@ -448,35 +434,54 @@ async def serve(app, host, port, stop_event, transport=None):
         finally:
             connections.discard(conn)
 
+    where = (host, port) if sock is None else (None, None)
     if transport == "protocol":
         from .asyncio_protocol import start_server
 
-        server = await start_server(accept, host, port, app.limits)
+        server = await start_server(accept, *where, app.limits, sock, ssl, app.log)
+    elif ssl is not None and not IS_MICROPYTHON:
+        from .tls import start_server, stream_protocol
+
+        server = await start_server(stream_protocol(accept), *where, sock, ssl, app.limits, app.log)
+    elif sock is not None:
+        server = await asyncio.start_server(accept, sock=sock)
     else:
         server = await asyncio.start_server(accept, host, port)
     sockets = getattr(server, "sockets", None)
     if sockets:
-        port = sockets[0].getsockname()[1]
+        address = sockets[0].getsockname()
+        port = address[1]
+        if sock is not None:
+            host = address[0]
     app.port = port
     if app.debug >= 0:
-        app.log.info("Running on http://%s:%d/", host, port)
+        app.log.info("Running on %s://%s:%d/", "http" if ssl is None else "https", host, port)
+    dates = asyncio.create_task(keep_fresh(asyncio.sleep))
     try:
         await stop_event.wait()
     finally:
+        dates.cancel()
         server.close()
         await app.notify_shutdown()
         await _close_connections(app, connections)
 
 
 async def _close_connections(app, connections):
-    # Idle keep-alive connections go now; busy ones get shutdown_timeout.
+    # Idle keep-alive connections go now, new ones still without a request
+    # after first_request_grace; busy ones get shutdown_timeout.
     for conn in list(connections):
-        if conn.idle:
+        if conn.idle and not conn.fresh:
             conn.task.cancel()
     waited = 0
+    graced = False
     while connections and waited < app.limits.shutdown_timeout:
         await asyncio.sleep(0.05)
         waited += 0.05
+        if not graced and waited >= app.limits.first_request_grace:
+            graced = True
+            for conn in list(connections):
+                if conn.idle:
+                    conn.task.cancel()
     for conn in list(connections):
         conn.task.cancel()
     if app.debug >= 0:

@@ -29,6 +29,27 @@ else:
     new_event_loop = asyncio.new_event_loop
 
 
+# `make test` runs the suite once, then again on the streams transport and
+# on uvloop with PICOWEB_SERVER_TESTS_ONLY=1: those passes keep the tests
+# that run a real server, which is all a transport or a loop changes.
+SERVER_FIXTURES = {"serve_app", "run_example", "shutdown_server", "server_process"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("PICOWEB_SERVER_TESTS_ONLY"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_server = SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses_server or item.get_closest_marker("server") else dropped).append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "server: runs a real server (kept by the transport passes)")
+
+
 class SyncClient:
     """TestClient whose async methods are run to completion, one loop each."""
 
@@ -131,8 +152,8 @@ def serve_app():
 
 @pytest.fixture(scope="session")
 def template_pkg(tmp_path_factory):
-    """Name of an importable copy of tests/templates_app in a temp dir, so
-    utemplate writes its compiled/ output there, never into the tree."""
+    """Name of an importable copy of tests/templates_app in a temp dir: a
+    test that breaks the rule that rendering writes nothing breaks it there."""
     name = "picoweb_templates_copy"
     root = tmp_path_factory.mktemp("templates")
     shutil.copytree(os.path.join(HERE, "templates_app"), str(root / name),

@@ -1002,11 +1002,39 @@ def test_render_template_keeps_started_response(client, template_pkg):
     assert (resp.status, resp.headers["Content-Type"]) == (203, "text/plain")
 
 
-def test_templates_compile_outside_the_source_tree(template_pkg):
+def test_templates_render_without_writing_beside_them(template_pkg):
     import sys
 
     WebApp(template_pkg).render_str("hello.tpl", ("x", []))
-    compiled = os.path.join(os.path.dirname(sys.modules[template_pkg].__file__), "templates", "compiled")
-    assert os.path.isdir(compiled)
-    assert not compiled.startswith(HERE)
-    assert not os.path.exists(os.path.join(HERE, "templates_app", "templates", "compiled"))
+    templates = os.path.join(os.path.dirname(sys.modules[template_pkg].__file__), "templates")
+    assert os.listdir(templates) == ["hello.tpl"]
+
+
+# app.root_path: where templates/ and app.sendfile's files are found
+
+
+def test_root_path_of_a_package_a_module_and_no_name(template_pkg, tmp_path, monkeypatch):
+    import sys
+
+    package = __import__(template_pkg)
+    assert WebApp(template_pkg).root_path == os.path.dirname(package.__file__)
+    assert WebApp(template_pkg + ".views").root_path == os.path.dirname(package.__file__)
+    assert WebApp(__name__).root_path == HERE  # a plain module: its folder
+    main = sys.modules["__main__"]
+    monkeypatch.setattr(main, "__file__", "/srv/site/mysite.py", raising=False)
+    assert WebApp("__main__").root_path == "/srv/site"  # a script: its folder, not the cwd
+    monkeypatch.chdir(tmp_path)
+    assert WebApp().root_path == str(tmp_path)
+    assert WebApp("no_such_module_here").root_path == str(tmp_path)
+
+
+def test_sendfile_is_relative_to_root_path(client, tmp_path):
+    (tmp_path / "notes.txt").write_text("beside the app\n")
+    app = WebApp()
+    app.root_path = str(tmp_path)
+
+    @app.route("/")
+    async def index(req, resp):
+        await app.sendfile(resp, "notes.txt", "text/plain")
+
+    assert client(app).get("/").text == "beside the app\n"

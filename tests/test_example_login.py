@@ -16,6 +16,8 @@ from test_examples import IMPORT_AND_RUN, REQUEST_TIMEOUT, ExampleServer
 sys.path.insert(0, __file__.rpartition("/")[0] + "/portable")
 from test_auth_next_url import EVIL  # noqa: E402  (a folder of tests for both runtimes)
 
+pytestmark = pytest.mark.server  # the transport passes of make test run it again
+
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 TOKEN = re.compile(r'<input type="hidden" name="csrf_token" value="([A-Za-z0-9_-]+)">')
 

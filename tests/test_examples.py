@@ -48,13 +48,18 @@ runpy.run_path("{module}.py", run_name="__main__")
 
 
 class ExampleServer:
-    """One example in a subprocess; `client` is an httpx.Client for it."""
+    """One example in a subprocess; `client` is an httpx.Client for it.
+    By default this checkout's examples, with it on PYTHONPATH; `python` and
+    `cwd` run another environment's as it is (a fresh clone's)."""
 
-    def __init__(self, code):
+    def __init__(self, code, python=sys.executable, cwd=EXAMPLES):
         env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+        if cwd == EXAMPLES:
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+        else:
+            env.pop("PYTHONPATH", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", code], cwd=EXAMPLES, env=env, stdin=subprocess.DEVNULL,
+            [python, "-c", code], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
             errors="replace",
         )
@@ -149,17 +154,6 @@ def run_example():
     for server in servers:
         server.client.close()
         server.kill()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_templates():
-    # utemplate reuses templates/compiled/ as long as it exists: start from
-    # the .tpl sources, so the tests see what a first run shows.
-    compiled = os.path.join(EXAMPLES, "templates", "compiled")
-    if os.path.isdir(compiled):
-        for name in os.listdir(compiled):
-            if name.endswith(".py"):
-                os.remove(os.path.join(compiled, name))
 
 
 def links(html):
@@ -498,3 +492,73 @@ def test_json(run_example):
     assert api.post("/readings", content=b"{}", headers={"Content-Type": "text/plain"}).status_code == 415
     assert api.get("/readings").json() == [{"id": 1, "sensor": "t1", "value": 21.5}]
     server.stop()
+
+
+# The demo: every example in one site
+
+
+FAIL_ON_PURPOSE = ("/example_global_exc/case1", "/example_global_exc/case2")  # its 500s
+
+
+def test_the_demo_index_links_every_example_and_each_one_works(run_example):
+    server = run_example("demo")
+    index = server.get("/")
+    assert index.status_code == 200
+    linked = links(index.text)
+    expected = [name + "/" for name in EXAMPLE_MODULES if name not in ("demo", "app1", "app2")]
+    assert linked == expected
+    for link in linked:
+        page = server.get("/" + link)
+        assert page.status_code == 200, link
+        for inner in links(page.text) + re.findall(r"src=['\"]([^'\"]+)['\"]", page.text):
+            target = inner if inner.startswith("/") else "/" + link + inner
+            if "://" in inner or target in FAIL_ON_PURPOSE:
+                continue
+            assert server.get(target).status_code in (200, 401), (link, inner)
+    server.stop()
+
+
+def test_shutdown_stops_the_mounted_apps_streams_too(run_example):
+    server = run_example("demo", setup="import example_eventsource; example_eventsource.INTERVAL = 0.05")
+    with server.client.stream("GET", "/example_eventsource/events") as events:
+        assert events.status_code == 200
+        next(events.iter_lines())
+        started = time.monotonic()
+        server.stop()
+    assert time.monotonic() - started < STOP_TIMEOUT  # the stream ended on `stopping`, not cancelled
+
+
+# README's path, in a fresh clone: make demo's environment, then each example
+# run as README shows (only the port differs: a free one).
+
+
+def readme_example_command():
+    with open(os.path.join(ROOT, "README.rst"), encoding="utf-8") as f:
+        text = f.read()
+    block = text.split("After ``make demo``, any example runs alone in the same environment::", 1)[1]
+    return [line.strip() for line in block.split("\n\n", 2)[1].splitlines()]
+
+
+def test_readme_path_works_in_a_fresh_clone(tmp_path):
+    if not os.path.isdir(os.path.join(ROOT, ".git")):
+        pytest.skip("not a git checkout: there is no clone to make of it")
+    assert readme_example_command() == [". .venv/bin/activate", "cd examples && python example_webapp2.py"]
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", ROOT, str(clone)], check=True, timeout=120)
+    made = subprocess.run(["make", "-C", str(clone), ".venv/demo-ready", "PYTHON=" + sys.executable],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stdout + made.stderr
+    python = str(clone / ".venv" / "bin" / "python")  # what `. .venv/bin/activate` puts first
+    no_tests = subprocess.run([python, "-c", "import pytest"], capture_output=True, timeout=60)
+    assert no_tests.returncode != 0, "the demo environment holds the test tools"
+    examples = str(clone / "examples")
+    for name in sorted(n[:-3] for n in os.listdir(examples) if n.endswith(".py")):
+        server = ExampleServer(RUN_AS_MAIN.format(module=name), python=python, cwd=examples)
+        try:
+            page = server.get("/")
+            assert page.status_code == 200, (name, page.status_code)
+            if name == "demo":
+                assert all(server.get("/" + link).status_code == 200 for link in links(page.text))
+            server.stop()
+        finally:
+            server.kill()

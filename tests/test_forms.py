@@ -22,7 +22,7 @@ from picoweb_plugins.forms.multipart import (
     DATA, DONE, END, PART, MultipartParser, parse_disposition, parse_options,
 )
 from picoweb_plugins.forms.uploads import DiskFile
-from picoweb_plugins.forms.urlencoded import parse_urlencoded
+from picoweb.urlencoded import parse_urlencoded
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 URLENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -385,8 +385,8 @@ def test_temp_files_get_safe_names_and_are_removed_after_the_request(tmp_path):
 
 
 def test_moved_upload_is_kept(tmp_path):
-    app = make_app(upload_dir=str(tmp_path / "up"))
     os.mkdir(str(tmp_path / "up"))
+    app = make_app(upload_dir=str(tmp_path / "up"))
     kept = str(tmp_path / "kept.bin")
 
     @app.route("/keep", methods=["POST"])
@@ -693,3 +693,62 @@ def test_curl_form_upload_over_a_socket(serve_app, tmp_path):
     out = subprocess.run(["curl", "-sS", "--max-time", "20", "--data-urlencode", "q=1 + 1 = 2 ✓",
                           server.url + "/form"], capture_output=True, timeout=30, check=True).stdout
     assert json.loads(out)["form"] == [["q", "1 + 1 = 2 ✓"]]
+
+
+# A newcomer's first upload: missing fields, the folder, keeping the file
+
+
+def upload_app(tmp_path, handler):
+    app = picoweb.WebApp(__name__)
+    app.install(Forms(upload_dir=str(tmp_path / "uploads")))
+    app.add_url_rule("/up", handler, methods=["POST"])
+    return app
+
+
+def test_a_missing_field_or_file_is_a_400_that_names_it(tmp_path):
+    (tmp_path / "uploads").mkdir()
+
+    async def handler(req, resp):
+        await req.read_form_data()
+        return "%s %d" % (req.form["title"], req.files["photo"].size)
+
+    app = upload_app(tmp_path, handler)
+    body = multipart(fields=[("title", "cat")])
+    resp = run(TestClient(app).post("/up", body, headers=MULTIPART))
+    assert resp.status == 400 and "missing form field &#39;photo&#39;" in resp.text
+    assert run(TestClient(app).post("/up", multipart(files=[("photo", "a.jpg", b"xyz")]),
+                                    headers=MULTIPART)).status == 400
+
+
+def test_a_missing_field_is_still_a_key_error_on_cpython():
+    form = MultiDict([("a", "1")])
+    with pytest.raises(KeyError):
+        form["b"]
+    assert form.get("b") is None and "b" not in form
+
+
+def test_an_upload_folder_that_does_not_exist_fails_at_install(tmp_path):
+    app = picoweb.WebApp(__name__)
+    with pytest.raises(ValueError, match="Forms\\(upload_dir='.*/nowhere'\\): no folder there"):
+        app.install(Forms(upload_dir=str(tmp_path / "nowhere")))
+
+
+@pytest.mark.parametrize("across_file_systems", [False, True])
+def test_save_keeps_an_upload_after_the_request(tmp_path, monkeypatch, across_file_systems):
+    (tmp_path / "uploads").mkdir()
+    kept = tmp_path / "kept.bin"
+    if across_file_systems:
+        def no_rename(source, target):
+            raise OSError(18, "Invalid cross-device link")
+        monkeypatch.setattr("picoweb_plugins.forms.uploads.os.rename", no_rename)
+
+    async def handler(req, resp):
+        await req.read_form_data()
+        return req.files["photo"].save(str(kept))
+
+    app = upload_app(tmp_path, handler)
+    body = multipart(files=[("photo", "a.jpg", b"x" * 10000)])
+    assert run(TestClient(app).post("/up", body, headers=MULTIPART)).text == str(kept)
+    assert kept.read_bytes() == b"x" * 10000
+    assert oct(kept.stat().st_mode & 0o777) == oct(0o600)
+    assert os.listdir(str(tmp_path / "uploads")) == []  # the temp file is gone, the kept one not

@@ -89,7 +89,8 @@ SMOKE = {
 
 
 # Never imported on MicroPython (no asyncio.Protocol, no sqlite3): a board need not carry them.
-CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb_plugins/sessions/store_sqlite.py"}
+CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb/__main__.py", "picoweb/cli.py", "picoweb/reload.py",
+                "picoweb/workers.py", "picoweb_plugins/sessions/store_sqlite.py"}
 # What pip's in-tree builds leave in a plugin's folder (ignored by git).
 BUILD_LEFTOVERS = ("build", "dist", "__pycache__")
 

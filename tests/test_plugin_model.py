@@ -325,6 +325,19 @@ def test_default_errors_are_json_for_clients_that_prefer_it():
     assert get(app, "/missing", headers=ranked).headers["Content-Type"] == "application/json"
 
 
+@pytest.mark.parametrize("headers, json_back", [
+    ({"Content-Type": "application/json", "Accept": "*/*"}, True),  # httpx, curl, fetch()
+    ({"Content-Type": "application/json"}, True),
+    ({"Content-Type": "application/json", "Accept": "text/html,*/*;q=0.8"}, False),
+    ({"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*"}, False),
+])
+def test_an_api_client_that_sent_json_gets_json_errors(headers, json_back):
+    app = WebApp()
+    resp = run(TestClient(app).post("/missing", b"{}", headers=headers))
+    assert resp.status == 404
+    assert (resp.headers["Content-Type"] == "application/json") is json_back
+
+
 def test_json_errors_setting_of_a_mounted_app():
     root = WebApp()
     api = WebApp()
@@ -455,3 +468,42 @@ def test_on_shutdown_hooks_run_as_the_server_stops(serve_app):
     assert ran == []
     server.stop()
     assert ran == [("root", True), ("sub", True)]
+
+
+# A plugin's name, used without the plugin
+
+
+@pytest.mark.parametrize("call, plugin", [
+    (lambda req: req.json(), "json"),
+    (lambda req: req.read_form_data(), "forms"),
+    (lambda req: req.parse_qs(), "forms"),
+    (lambda req: req.form, "forms"),
+    (lambda req: req.files, "forms"),
+])
+def test_a_plugins_name_without_the_plugin_says_which_to_install(call, plugin, caplog):
+    app = WebApp()
+    errors = []
+
+    @app.route("/")
+    def index(req, resp):
+        try:
+            call(req)
+        except AttributeError as exc:
+            errors.append(str(exc))
+        return "done"
+
+    assert get(app, "/").text == "done"
+    assert len(errors) == 1
+    assert "comes with the %s plugin: app.install(picoweb_plugins.%s.%s())" % (
+        plugin, plugin, plugin.capitalize()) in errors[0]
+
+
+def test_an_app_may_still_set_such_a_name_itself():
+    app = WebApp()
+
+    @app.route("/")
+    def index(req, resp):
+        req.form = {"mine": "yes"}
+        return req.form["mine"]
+
+    assert get(app, "/").text == "yes"

@@ -1,15 +1,25 @@
 """picoweb.response through the in-process test client, byte-exact where it matters."""
 
 import asyncio
+import email.utils
+import time
 
 import pytest
 
+import picoweb.httpdate
 from picoweb import HTTPError, WebApp, get_mime_type, http_error, redirect, sendfile, start_response
 from picoweb.pages import error_page, escape_html
 from picoweb.testclient import TestClient, parse_responses
 
 HTML = "text/html; charset=utf-8"
 HTML_CT = b"Content-Type: text/html; charset=utf-8\r\n"
+
+
+@pytest.fixture(autouse=True)
+def no_clock(monkeypatch):
+    """Byte-exact heads below are those of a board whose clock was never set:
+    no Date header. The Date tests at the end set the clock back."""
+    monkeypatch.setattr(picoweb.httpdate, "current", b"")
 
 
 def app_with(handler, path="/", methods=None):
@@ -262,7 +272,7 @@ def test_head_on_a_streamed_handler_with_content_length():
 @pytest.mark.parametrize("status, reason", [(204, b"No Content"), (304, b"Not Modified")])
 def test_no_body_status_drops_a_returned_body(status, reason):
     out = raw(app_with(lambda req, resp: ("ignored", status)), GET + GET_OK)
-    assert out == b"HTTP/1.1 %d %s\r\n" % (status, reason) + HTML_CT + b"\r\n" + OK_RESPONSE
+    assert out == b"HTTP/1.1 %d %s\r\n\r\n" % (status, reason) + OK_RESPONSE  # no content: no type
 
 
 @pytest.mark.parametrize("status, reason", [(204, b"No Content"), (304, b"Not Modified")])
@@ -273,7 +283,7 @@ def test_no_body_status_drops_streamed_data_and_length(status, reason):
         await resp.awrite("ignored")
 
     out = raw(app_with(handler), GET + GET_OK)
-    assert out == b"HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n\r\n" % (status, reason) + OK_RESPONSE
+    assert out == b"HTTP/1.1 %d %s\r\n\r\n" % (status, reason) + OK_RESPONSE  # no content: no type
 
 
 # A head written by the handler itself
@@ -633,3 +643,59 @@ def test_rejected_request_page_does_not_echo_the_input(request_bytes, message):
         b"HTTP/1.1 400 Bad Request\r\n" + HTML_CT
         + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
     )
+
+
+# The Date header
+
+
+def test_every_response_carries_a_date(monkeypatch):
+    monkeypatch.setattr(picoweb.httpdate, "current", None)  # no server keeps it: the clock is read
+    app = app_with(lambda req, resp: "hi")
+    app.add_url_rule("/stream", streamed_hi)
+    for path in ("/", "/stream", "/missing"):
+        date = get(app, path).headers["Date"]
+        assert email.utils.parsedate_to_datetime(date).timestamp() == pytest.approx(time.time(), abs=2)
+    assert len(date) == 29 and date.endswith(" GMT")
+
+
+async def streamed_hi(req, resp):
+    await start_response(resp, "text/plain")
+    await resp.awrite("hi")
+
+
+def test_an_apps_own_date_header_is_kept(monkeypatch):
+    monkeypatch.setattr(picoweb.httpdate, "current", None)
+    app = app_with(lambda req, resp: ("old", 200, {"Date": "Sun, 06 Nov 1994 08:49:37 GMT"}))
+    assert get(app, "/").headers.getlist("Date") == ["Sun, 06 Nov 1994 08:49:37 GMT"]
+
+
+def test_no_date_on_a_board_whose_clock_was_never_set(monkeypatch):
+    monkeypatch.setattr(picoweb.httpdate, "current", None)
+    monkeypatch.setattr(picoweb.httpdate, "_made", (None, b""))
+    monkeypatch.setattr(picoweb.httpdate, "gmtime", lambda seconds: time.gmtime(0))  # 1970
+    assert "Date" not in get(app_with(lambda req, resp: "hi"), "/").headers
+
+
+def test_a_running_server_keeps_the_date_fresh(serve_app):
+    import httpx
+
+    server = serve_app(app_with(lambda req, resp: "hi"))
+    assert picoweb.httpdate.current.startswith(b"Date: ")
+    with httpx.Client(base_url=server.url, timeout=5) as http:
+        first = http.get("/").headers["Date"]
+        time.sleep(1.2)
+        second = http.get("/").headers["Date"]
+    assert email.utils.parsedate_to_datetime(second) > email.utils.parsedate_to_datetime(first)
+
+
+@pytest.mark.parametrize("status", [204, 304])
+def test_no_content_type_or_length_without_content(status):
+    async def handler(req, resp):
+        await start_response(resp, "text/plain", status)
+
+    for h in (handler, lambda req, resp: ("", status), lambda req, resp: ("", status, {"Content-Type": "x/y"})):
+        out = raw(app_with(h), GET)
+        head = out.split(b"\r\n\r\n", 1)[0].lower()
+        assert head.startswith(b"http/1.1 %d " % status)
+        assert b"content-type" not in head and b"content-length" not in head
+        assert b"transfer-encoding" not in head and out.endswith(b"\r\n\r\n")

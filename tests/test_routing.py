@@ -2,8 +2,11 @@
 
 import re
 
+import logging
+
 import pytest
 
+from picoweb import WebApp
 from picoweb.errors import HTTPError
 from picoweb.patterns import compile_pattern
 from picoweb.mounts import Mount, add_mount, find_mount
@@ -317,3 +320,105 @@ def test_longest_prefix_wins_whatever_the_registration_order():
 def test_bad_mount_prefix_raises_value_error(prefix):
     with pytest.raises(ValueError):
         Mount(prefix, "app")
+
+
+# Registration errors that say what is wrong
+
+
+@pytest.mark.parametrize("pattern, message", [
+    ("user/<id>", "route 'user/<id>' must start with '/'"),
+    ("about", "route 'about' must start with '/'"),
+    ("/user/<id>/<id>", "parameter 'id' appears twice in route '/user/<id>/<id>'"),
+    ("/user/<itn:id>", "unknown converter 'itn' in route '/user/<itn:id>': use <name>, <int:name> or <path:name>"),
+    ("/user/<a-b>", "bad parameter name 'a-b' in route '/user/<a-b>': it must be a Python identifier"),
+])
+def test_a_bad_route_says_what_is_wrong(pattern, message):
+    with pytest.raises(ValueError) as info:
+        WebApp().add_url_rule(pattern, lambda req, resp: "")
+    assert str(info.value).startswith(message)
+
+
+# One spelling of a path, the route's: the other redirects there
+
+
+def slash_app():
+    app = WebApp()
+    app.add_url_rule("/user/<int:user_id>/", lambda req, resp, user_id: "user %d" % user_id)
+    app.add_url_rule("/about", lambda req, resp: "about")
+    app.add_url_rule("/form", lambda req, resp: "posted", methods=["POST"])
+    return app
+
+
+@pytest.mark.parametrize("path, location", [
+    ("/user/5", "/user/5/"),
+    ("/about/", "/about"),
+    ("/about/?x=1&y", "/about?x=1&y"),
+    ("/form/", None),  # GET: /form answers POST only, so the other spelling is no answer either
+    ("/nothing", None),
+    ("/nothing/", None),
+])
+def test_the_other_spelling_of_a_route_redirects_to_it(client, path, location):
+    resp = client(slash_app()).get(path)
+    if location is None:
+        assert resp.status == 404
+    else:
+        assert (resp.status, resp.headers["Location"]) == (308, location)
+
+
+def test_the_redirect_keeps_the_method_and_the_mount_prefix(client):
+    root = WebApp()
+    api = slash_app()
+    root.mount("/api", api)
+    resp = client(root).post("/api/form/", b"data")
+    assert (resp.status, resp.headers["Location"]) == (308, "/api/form")
+    assert client(root).get("/api/user/7").headers["Location"] == "/api/user/7/"
+
+
+def test_the_redirect_location_is_percent_encoded(client):
+    app = WebApp()
+    app.add_url_rule("/caf\u00e9/<name>/", lambda req, resp, name: name)
+    resp = client(app).get("/caf%C3%A9/a%20b")
+    assert (resp.status, resp.headers["Location"]) == (308, "/caf%C3%A9/a%20b/")
+
+
+# Routes an earlier one hides
+
+
+def test_a_catch_all_before_a_plugins_routes_is_warned_of_at_start(client, caplog, tmp_path):
+    from picoweb_plugins.static import Static
+
+    (tmp_path / "a.txt").write_text("a file")
+    app = WebApp()
+    app.add_url_rule("/<path:page>", lambda req, resp, page: "page " + page)
+    app.install(Static(root=str(tmp_path)))
+    api = WebApp()
+    api.add_url_rule("/<name>", lambda req, resp, name: name)
+    api.add_url_rule("/<name>", lambda req, resp, name: name, methods=["POST"])  # other methods: fine
+    api.add_url_rule("/<int:n>", lambda req, resp, n: str(n))
+    app.mount("/api", api)
+    with caplog.at_level(logging.WARNING, logger="picoweb"):
+        assert client(app).get("/static/a.txt").text == "page static/a.txt"  # as registered
+    warnings = sorted(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert warnings[0].startswith("route '/<path:page>' hides '/static/<path:path>'")
+    assert warnings[1].startswith("route '/api/<name>' hides '/api/<int:n>'")
+    assert len(warnings) == 2
+
+
+def test_routes_in_a_sensible_order_draw_no_warning(client, caplog, tmp_path):
+    from picoweb_plugins.static import Static
+
+    app = WebApp()
+    app.install(Static(root=str(tmp_path)))
+    app.add_url_rule("/<path:page>", lambda req, resp, page: "page " + page)
+    app.add_url_rule("/item/<int:n>", lambda req, resp, n: "item")
+    with caplog.at_level(logging.WARNING, logger="picoweb"):
+        client(app).get("/x")
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        "route '/<path:page>' hides '/item/<int:n>': patterns are tried in the order they were registered"]
+
+
+def test_no_redirect_to_a_protocol_relative_location(client):
+    app = WebApp()
+    app.add_url_rule("/<path:anything>/", lambda req, resp, anything: "dir " + anything)
+    assert client(app).get("/a").headers["Location"] == "/a/"
+    assert client(app).get("//evil.example").status == 404  # "//evil.example/" would leave the site

@@ -629,6 +629,29 @@ def test_shutdown_lets_in_flight_request_finish(serve_app):
     sock.close()
 
 
+def test_a_new_connection_gets_a_moment_for_its_first_request_on_shutdown(serve_app):
+    # Accepted just as the server stops (a restart under --reload): its
+    # client has had no answer yet and would not retry, unlike on a
+    # kept-alive connection.
+    server = serve_app(make_app())
+    late = connect(server.port)
+    silent = connect(server.port)
+    time.sleep(0.1)  # both accepted
+    stopping = threading.Thread(target=server.stop)
+    stopping.start()
+    time.sleep(0.1)
+    late.sendall(get("/"))
+    [response] = parse_responses(recv_until_closed(late))
+    assert (response.status, response.body) == (200, b"hello")
+    assert response.headers["connection"] == "close"
+    started = time.monotonic()
+    assert is_closed(silent, 3)  # no request: closed after the grace
+    assert time.monotonic() - started < 2
+    stopping.join(5)
+    late.close()
+    silent.close()
+
+
 def test_lazy_init_runs_once_under_concurrent_first_requests(serve_app):
     calls = []
 

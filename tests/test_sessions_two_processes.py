@@ -15,6 +15,8 @@ import pytest
 from redis_server import free_port
 from test_portable_on_micropython import ROOT, micropython_command
 
+pytestmark = pytest.mark.server  # the transport passes of make test run it again
+
 APP = os.path.join(ROOT, "tests", "redis_sessions_app.py")
 START_TIMEOUT = 20
 RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:\d+/)")

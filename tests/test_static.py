@@ -764,3 +764,40 @@ def test_example_img(monkeypatch):
     assert packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.body) == css  # the .gz is not stale
     assert get(app, "/static/style.css").body == css
+
+
+# Where the root is found
+
+
+SITE_SCRIPT = '''
+import asyncio
+import picoweb
+from picoweb.testclient import TestClient
+from picoweb_plugins.static import Static
+
+app = picoweb.WebApp(__name__)
+app.install(Static(root="static"))
+print(asyncio.run(TestClient(app).get("/static/hello.txt")).text)
+'''
+
+
+def test_a_script_run_from_another_folder_finds_its_static_folder(tmp_path):
+    site = tmp_path / "site"
+    (site / "static").mkdir(parents=True)
+    (site / "static" / "hello.txt").write_text("hello from beside the script")
+    (site / "mysite.py").write_text(SITE_SCRIPT)
+    (tmp_path / "elsewhere").mkdir()
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    done = subprocess.run([sys.executable, "../site/mysite.py"], cwd=str(tmp_path / "elsewhere"),
+                          env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "hello from beside the script"
+
+
+def test_a_root_that_does_not_exist_fails_at_install(tmp_path):
+    app = picoweb.WebApp(None)
+    with pytest.raises(ValueError, match=r"Static\(root='nonexistent'\): no directory at .*/nonexistent"):
+        app.install(Static(root="nonexistent"))
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ValueError, match="no directory at"):
+        app.install(Static(root=str(tmp_path / "file")))

@@ -5,6 +5,7 @@ import asyncio
 
 import pytest
 
+import picoweb.httpdate
 from picoweb import WebApp, start_response
 from picoweb.testclient import MemoryReader, MemoryWriter, TestClient, parse_responses
 
@@ -107,7 +108,8 @@ def echo_app():
     return app
 
 
-def test_raw_returns_server_bytes_exactly(client):
+def test_raw_returns_server_bytes_exactly(client, monkeypatch):
+    monkeypatch.setattr(picoweb.httpdate, "current", b"")  # no clock: no Date header
     out = client(echo_app()).raw(b"GET /echo HTTP/1.1\r\nConnection: close\r\n\r\n")
     assert out == (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
                    b"Content-Length: 10\r\nConnection: close\r\n\r\nGET /echo ")

@@ -23,7 +23,7 @@ from picoweb_plugins.static import Static  # noqa: E402
 
 try:
     # The project's own query-string parser (what req.parse_qs() uses).
-    from picoweb_plugins.forms.urlencoded import parse_urlencoded
+    from picoweb.urlencoded import parse_urlencoded
 
     def query_param(qs, name):
         return parse_urlencoded(qs).get(name)

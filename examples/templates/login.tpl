@@ -6,7 +6,7 @@
 {% if error %}
 <p id="error">{{error}}</p>
 {% endif %}
-<form method="post" action="/login">
+<form method="post" action="login">
 <input type="hidden" name="csrf_token" value="{{req.csrf_token()}}">
 <p><label>User <input name="username" id="username" autocomplete="username"></label></p>
 <p><label>Password <input name="password" id="password" type="password" autocomplete="current-password"></label></p>

@@ -8,4 +8,4 @@
 <tr><td>{{n}}</td><td>{{n * n}}</td></tr>
 {% endfor %}
 </table>
-<p><a href="/">back</a></p>
+<p><a href="{{req.prefix}}/">back</a></p>

@@ -3,9 +3,7 @@ from the session, login_user / logout_user, login_required for a route or
 a whole (mounted) app, the post-login `next`, and the remember-me cookie."""
 
 from picoweb import HTTPError, WebApp
-from picoweb_plugins.sessions.plugin import (
-    load_session, request_label, request_scheme, serving_app, sessions_for,
-)
+from picoweb_plugins.sessions.plugin import load_session, request_label, serving_app, sessions_for
 from picoweb_plugins.sessions.signed_cookie import SignedCookieCodec
 
 from .http_auth import nobody, result_of
@@ -62,6 +60,14 @@ def login_required(target):
     return logged_in_only
 
 
+def mount_prefix(req, app):
+    """Where `app` is mounted, as `req` went through it ("" at the root)."""
+    for hop in req.hops:
+        if hop[0] is app:
+            return hop[1]
+    return ""
+
+
 def _login_required_for(req):
     route = req.route
     if route is not None and route.extra.get("login_required") is False:
@@ -72,8 +78,8 @@ def _login_required_for(req):
 class Auth:
     """Login sessions. `req.user` is `user_loader(user_id)` (sync or async)
     for the id login_user() kept in the session, None when nobody is
-    logged in. `login_url` is the site path browsers are sent to when a
-    login is missing. With `remember_key` (32+ bytes), login_user(...,
+    logged in. `login_url` is the path (in the app Auth is installed on,
+    wherever that is mounted) browsers are sent to when a login is missing. With `remember_key` (32+ bytes), login_user(...,
     remember=True) also sets a signed remember-me cookie with the session
     cookie's flags, which logs its user in again once the session is gone."""
 
@@ -89,6 +95,7 @@ class Auth:
                                                     purpose="picoweb.auth.remember")
 
     def install(self, app):
+        self.app = app  # login_url is one of its paths
         app.add_request_attribute("user", nobody)
         app.before_request(self._before_request)
 
@@ -131,7 +138,7 @@ class Auth:
         session[USER_KEY] = user_id
         if remember and self.remember_codec is not None:
             value = self.remember_codec.encode({"user": user_id})
-            resp.headers.add("Set-Cookie", self._remember_settings(req).header(value, request_scheme(req)))
+            resp.headers.add("Set-Cookie", self._remember_settings(req).header(value, req.scheme))
 
     def logout_user(self, req, resp):
         """Log out: the session is emptied (a store forgets its id) and the
@@ -142,7 +149,7 @@ class Auth:
 
     def _forget(self, req, resp):
         if self.remember_codec is not None and self.remember_cookie in req.cookies:
-            resp.headers.add("Set-Cookie", self._remember_settings(req).deletion_header(request_scheme(req)))
+            resp.headers.add("Set-Cookie", self._remember_settings(req).deletion_header(req.scheme))
 
     def _remember_settings(self, req):
         return sessions_for(req).cookie.with_changes(name=self.remember_cookie,
@@ -154,7 +161,8 @@ class Auth:
         client gets 401."""
         if not wants_html(req):
             raise HTTPError(401, "login required")
-        location = login_url_with_next(self.login_url, req.prefix + req.path, req.qs)
+        location = login_url_with_next(mount_prefix(req, self.app) + self.login_url,
+                                       req.prefix + req.path, req.qs)
         resp.set_body("", 302, "text/html; charset=utf-8", {"Location": location})
 
     def keep_next(self, req):

@@ -20,12 +20,14 @@ them. A key without "=" has the value "" (the original gave True).
 `read_form(req, on_file=None, forms=None)` does the same without install
 and returns (form, files); `files` holds `UploadedFile`s. Each file is
 streamed in bounded pieces to a temp file with a generated name in
-`upload_dir` (default: tempfile's dir on CPython, "/tmp" on MicroPython),
-or, given `on_file(field_name, filename, content_type)`, to the object it
-returns: write(bytes) per piece, then close() (either may be async;
-abort(), if it has one, replaces close() when the form fails; returning
-None drops the file). Installed, the plugin deletes the temp files after
-the request: move one (os.rename) to keep it; uninstalled, call remove().
+`upload_dir` (default: tempfile's dir on CPython, "/tmp" on MicroPython;
+checked at install), or, given `on_file(field_name, filename,
+content_type)`, to the object it returns: write(bytes) per piece, then
+close() (either may be async; abort(), if it has one, replaces close() when
+the form fails; returning None drops the file). Installed, the plugin
+deletes the temp files once the request is over: `upload.save(path)` keeps
+one; uninstalled, call remove(). A missing `form["k"]` or `files["k"]` is
+a 400 (MissingField).
 
 Errors: 413 past a limit, 400 for malformed bodies (bad %-escapes,
 invalid UTF-8 — decoding is strict, nothing is replaced —, missing or
@@ -41,9 +43,9 @@ upload routes `max_body=...`; the form's limit is the lower of that and
 
 from picoweb import HTTPError
 
-from .multidict import MultiDict
-from .uploads import UploadedFile
-from .urlencoded import parse_urlencoded
+from picoweb.multidict import MissingField, MultiDict
+from .uploads import UploadedFile, upload_dir_or_default
+from picoweb.urlencoded import parse_urlencoded
 
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -82,7 +84,9 @@ class Forms:
 
     def install(self, app):
         """Give the app's requests `form`, `files`, `read_form_data()` and
-        `parse_qs()`, and remove their temp files once each is over."""
+        `parse_qs()`, and remove their temp files once each is over.
+        ValueError if `upload_dir` is no folder."""
+        self.upload_dir = upload_dir_or_default(self.upload_dir)
         app.add_request_attribute("form", _nothing)
         app.add_request_attribute("files", _nothing)
         app.add_request_method("read_form_data", self._read_form_data)
@@ -157,4 +161,4 @@ def _remove_uploads(req, resp):
             upload.remove()
 
 
-__all__ = ["Forms", "MultiDict", "UploadedFile", "parse_urlencoded", "read_form"]
+__all__ = ["Forms", "MissingField", "MultiDict", "UploadedFile", "parse_urlencoded", "read_form"]

@@ -4,10 +4,10 @@ text fields into a MultiDict, files into sinks, never a whole file in memory."""
 from picoweb import HTTPError
 from picoweb.compat import call
 
-from .multidict import MultiDict
+from picoweb.multidict import MultiDict
 from .multipart import DATA, END, PART, MultipartParser, parse_disposition
 from .uploads import DiskFile, UploadedFile
-from .urlencoded import decode_utf8
+from picoweb.urlencoded import decode_utf8
 
 
 async def read_multipart(req, boundary, forms, on_file=None):

@@ -8,7 +8,7 @@ the last len(delimiter) - 1 bytes it could not yet rule out.
 from picoweb import HTTPError
 from picoweb.http1 import percent_decode
 
-from .urlencoded import decode_utf8
+from picoweb.urlencoded import decode_utf8
 
 PART = "part"  # value: the part's headers, a dict keyed by lowercase name
 DATA = "data"  # value: bytes of the current part's body

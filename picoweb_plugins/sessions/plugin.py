@@ -3,8 +3,7 @@ the handler, saved as the response head goes out, and the helpers the
 auth and csrf plugins share (which Sessions serves a request, log text)."""
 
 from picoweb import HTTPError
-from picoweb.compat import log_exception
-from picoweb.server import loggable
+from picoweb.logs import log_exception, loggable
 
 from .backends import CookieBackend, StoreBackend
 from .cookie_settings import CookieSettings
@@ -23,11 +22,6 @@ def serving_app(req):
 def sessions_for(req):
     """The Sessions plugin nearest to the app serving `req`, or None."""
     return serving_app(req).find_plugin(Sessions)
-
-
-def request_scheme(req):
-    """"https" or "http": how the request reached this server."""
-    return getattr(req, "scheme", "http")
 
 
 def request_label(req):
@@ -133,9 +127,9 @@ class Sessions:
         value = await self.backend.save(session)
         if value is None:
             if self.cookie.name in req.cookies:
-                resp.headers.add("Set-Cookie", self.cookie.deletion_header(request_scheme(req)))
+                resp.headers.add("Set-Cookie", self.cookie.deletion_header(req.scheme))
         else:
-            resp.headers.add("Set-Cookie", self.cookie.header(value, request_scheme(req)))
+            resp.headers.add("Set-Cookie", self.cookie.header(value, req.scheme))
 
     def _teardown(self, req, resp):
         session = req.session

@@ -53,8 +53,8 @@ def _package_dir(name):
 class Static:
     """Serve the directory `root` under the URL `prefix`.
 
-    root: a directory; a relative one is looked up in package `pkg`
-        (default: the app's own package, as the original), else the cwd.
+    root: a directory; a relative one is looked up in package `pkg`, by
+        default beside the app's package, module or script (`app.root_path`).
     index: file served for a directory URL ending in "/" (None: 404).
     max_age: seconds for Cache-Control (None: no header).
     gzip: send `name.gz` with Content-Encoding: gzip when the client takes it.
@@ -80,16 +80,18 @@ class Static:
         self.real_root = None
 
     def install(self, app):
-        """Resolve the directory and add the routes: prefix + "<path:path>",
-        and the prefix itself (with and without its "/") for the root index."""
+        """Resolve the directory (ValueError if there is none) and add the
+        routes: prefix + "<path:path>", and the prefix itself (with and
+        without its "/") for the root index."""
         root = self.root.rstrip("/") or "/"
         absolute = root[:1] in ("/", "\\") or root[1:2] == ":"
-        pkg = self.pkg or app.pkg
-        if not absolute and pkg:
-            root = _package_dir(pkg) + "/" + root
+        if not absolute:
+            root = (_package_dir(self.pkg) if self.pkg else app.root_path) + "/" + root
         if _realpath is not None:
             root = os.path.abspath(root)  # later chdir() must not move it
             self.real_root = _realpath(root)
+        if not _is_dir(_stat_or_none(root)):
+            raise ValueError("Static(root=%r): no directory at %s" % (self.root, root))
         self.directory = root
         methods = ("GET", "HEAD")
         app.add_url_rule(self.prefix + "<path:path>", self.serve, methods)
@@ -238,6 +240,13 @@ class Static:
         if req.qs:
             location += "?" + req.qs
         resp.set_body(b"", 301, headers={"Location": location})
+
+
+def _stat_or_none(path):
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def _is_dir(stat):

@@ -1,14 +1,16 @@
-"""The header values a static file server reads and writes: HTTP dates,
-byte ranges, Accept-Encoding, and the conditional-request checks.
+"""The header values a static file server reads and writes: HTTP dates
+(formatted by the core, parsed here), byte ranges, Accept-Encoding, and
+the conditional-request checks.
 
 Plain functions over str, so both runtimes test them the same way.
 """
 
-from picoweb.httpdate import format_http_date, gmtime, parse_http_date  # noqa: F401 (re-exported)
+from picoweb.httpdate import format_http_date, gmtime  # noqa: F401 (re-exported)
+from picoweb.pages import quote_path  # noqa: F401 (re-exported)
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _DIGITS = "0123456789"
-# Kept as is in a redirect's Location; everything else is percent-encoded.
-_URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
 
 
 def parse_range(value, size):
@@ -60,15 +62,6 @@ def accepts_gzip(value):
     return gzip_ok if gzip_ok is not None else bool(star_ok)
 
 
-def quote_path(path):
-    """Percent-encode a decoded URL path for a Location header."""
-    out = []
-    for byte in path.encode():
-        c = chr(byte)
-        out.append(c if byte < 128 and c in _URL_SAFE else "%%%02X" % byte)
-    return "".join(out)
-
-
 def _is_number(text):
     # str.isdigit() also takes "²" (latin-1 header bytes), which int() refuses.
     if not text or len(text) > 15:
@@ -110,3 +103,25 @@ def range_applies(headers, etag, mtime):
         return value == etag  # strong comparison; a W/ tag never matches
     since = parse_http_date(value)
     return since is not None and tuple(gmtime(mtime)[:6]) == since
+
+
+def parse_http_date(text):
+    """(year, month, day, hour, minute, second) of an IMF-fixdate, or None.
+
+    A tuple, not seconds: compared with `gmtime(mtime)[:6]` it needs no
+    epoch, which differs between MicroPython ports."""
+    parts = text.strip().split(" ")
+    if len(parts) != 6 or not parts[0].endswith(",") or parts[5] != "GMT":
+        return None
+    day, month, year, clock = parts[1], parts[2], parts[3], parts[4].split(":")
+    if len(day) != 2 or month not in _MONTHS or len(year) != 4 or len(clock) != 3:
+        return None
+    for number in [day, year] + clock:
+        if not _is_number(number):
+            return None
+    if len(clock[0]) != 2 or len(clock[1]) != 2 or len(clock[2]) != 2:
+        return None
+    hour, minute, second = [int(n) for n in clock]
+    if not (1 <= int(day) <= 31 and hour < 24 and minute < 60 and second < 61):
+        return None
+    return (int(year), _MONTHS.index(month) + 1, int(day), hour, minute, second)

@@ -1,7 +1,7 @@
 # The hello path loads the core and nothing more: chunked bodies, error
-# pages, files, route patterns, cookies and the test client are imported on
-# first use, so an app holds their code on its heap only once it needs them
-# (bench/micropython_heap.mjs measures the heap). A module pulled onto the
+# pages, files, route patterns, cookies, templates and the test client are
+# imported on first use, so an app holds their code on its heap only once it
+# needs them (bench/micropython_heap.mjs measures the heap). A module pulled onto the
 # hello path by accident fails the first test here. Runs in a fresh instance
 # (one per file), so sys.modules shows what these tests imported.
 import sys
@@ -11,8 +11,9 @@ from picoweb.server import Connection
 
 LAZY = (
     "picoweb.chunked", "picoweb.cookies", "picoweb.extensions", "picoweb.failures",
-    "picoweb.files", "picoweb.httpdate", "picoweb.mounts", "picoweb.pages", "picoweb.patterns",
-    "picoweb.testclient", "picoweb.upgrade", "picoweb.asyncio_protocol",
+    "picoweb.files", "picoweb.mounts", "picoweb.pages", "picoweb.patterns",
+    "picoweb.template_compiler", "picoweb.templates", "picoweb.testclient", "picoweb.upgrade",
+    "picoweb.asyncio_protocol",
 )
 
 

@@ -1,2 +1,2 @@
-"""A package with a templates/ dir for the template tests; the tests render
-from a temp copy of it, so utemplate's compiled/ output never lands here."""
+"""A package with a templates/ dir for the template tests, which render
+from a temp copy of it (conftest.py's template_pkg)."""

@@ -1,7 +1,7 @@
 # Heap of a "more or less realistic" picoweb app, as the original's README
 # put it: a template page, a JSON API with a path parameter and a query
 # string, a form post, static files and a plain route, each plugin present.
-# A package, so utemplate finds templates/ beside it and compiles there.
+# A package, so its templates/ is found beside it.
 # Served over the same memory streams as the bare floor (mp_streams.py).
 import os
 

@@ -1,8 +1,10 @@
-"""application/x-www-form-urlencoded: query strings and form bodies."""
+"""application/x-www-form-urlencoded: query strings and form bodies.
 
-from picoweb import HTTPError
-from picoweb.http1 import percent_decode
+Imported on first use (`req.args`, the forms plugin), not with the core.
+"""
 
+from .errors import HTTPError
+from .http1 import percent_decode
 from .multidict import MultiDict
 
 

@@ -1,12 +1,34 @@
-"""MultiDict: a form's fields, where one name may carry several values."""
+"""MultiDict: a query string's or a form's fields, where one name may
+carry several values.
+
+Imported on first use (`req.args`, the forms plugin), not with the core.
+"""
+
+from .compat import IS_MICROPYTHON
+from .errors import HTTPError
+
+if IS_MICROPYTHON:
+
+    class MissingField(HTTPError):
+        """A field the client left out: 400 unless caught (on MicroPython,
+        where no class may be both, it is no KeyError: test `name in form`)."""
+
+else:
+
+    class MissingField(HTTPError, KeyError):
+        """A field the client left out: 400 unless caught; a KeyError too."""
 
 
 class MultiDict:
     """Keys map to lists of values, kept in the order they arrived.
 
     `form[k]` and `get(k)` give the first value, `getlist(k)` all of them;
-    `items()` yields every (key, value) pair, repeats included.
+    `items()` yields every (key, value) pair, repeats included. A missing
+    `form[k]` raises MissingField: the client left it out, a 400 whose
+    message is `missing` (with the key).
     """
+
+    missing = "missing form field %r"
 
     def __init__(self, pairs=None):
         self._pairs = []  # (key, value) in arrival order: MicroPython dicts are unordered
@@ -27,7 +49,10 @@ class MultiDict:
             values.append(value)
 
     def __getitem__(self, key):
-        return self._values[key][0]
+        values = self._values.get(key)
+        if values is None:
+            raise MissingField(400, self.missing % (key,))
+        return values[0]
 
     def __setitem__(self, key, value):
         """Replace every value of `key` with this one."""

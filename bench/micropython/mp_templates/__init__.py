@@ -1,0 +1,1 @@
+# A package holding the small template bench/templates_heap.py renders.

@@ -1,0 +1,5 @@
+"""`python -m picoweb module:app`: see picoweb/cli.py."""
+
+from .cli import main
+
+main()
