@@ -261,3 +261,12 @@ async def test_an_api_mounted_with_its_own_auth():
     await browser.post("/login?user=alice")
     assert (await browser.get("/api/me")).json() == {"user": "api:alice"}
     assert api_auth is not None
+
+
+async def test_the_login_url_is_a_path_of_the_app_auth_is_installed_on():
+    shop, _ = login_app()
+    site = picoweb.WebApp()
+    site.mount("/shop", shop)
+    resp = await Browser(site, HTML).get("/shop/private?x=1")
+    assert resp.status == 302
+    assert resp.headers["Location"] == "/shop/login?next=" + quote("/shop/private?x=1")
