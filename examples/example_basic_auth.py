@@ -1,32 +1,33 @@
-"""HTTP Basic authentication by hand: read the Authorization header,
-decode it, and answer 401 with a WWW-Authenticate challenge otherwise.
+"""HTTP Basic authentication with the auth plugin: a 401 with a
+WWW-Authenticate challenge until the client sends a user and password
+that match a stored PBKDF2 hash.
 
 Try it:  cd examples && python3 example_basic_auth.py
          curl -i -u admin:secret http://127.0.0.1:8081/private
 """
 
-import binascii
-
 import picoweb
 from picoweb.pages import escape_html
+from picoweb_plugins.auth import BasicAuth
+from picoweb_plugins.auth.passwords import hash_password, verify_password_async
 
-USERS = {"admin": "secret"}  # a demo: keep real passwords hashed, never in code
-CHALLENGE = {"WWW-Authenticate": 'Basic realm="picoweb demo", charset="UTF-8"'}
+# A demo: a real app keeps the hashes in its user database, and no
+# password in its code. Basic sends the password with every request, so
+# every request pays for the (slow on purpose) check: serve it over HTTPS,
+# or sign in once into a session (example_login.py).
+PASSWORD_HASHES = {"admin": hash_password("secret")}
+
+
+async def check_password(user, password):
+    """The user when the password matches, else None (an unknown user
+    costs the same time as a wrong password)."""
+    if await verify_password_async(password, PASSWORD_HASHES.get(user)):
+        return user
+    return None
+
 
 app = picoweb.WebApp(__name__)
-
-
-def authenticated_user(req):
-    """The user name from valid Basic credentials, else raise a 401."""
-    scheme, _, encoded = req.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "basic":
-        try:
-            user, _, password = binascii.a2b_base64(encoded.strip()).decode().partition(":")
-        except (ValueError, UnicodeError):
-            user = password = None
-        if user in USERS and USERS[user] == password:
-            return user
-    raise picoweb.HTTPError(401, "log in to see this page", CHALLENGE)
+basic = app.install(BasicAuth(check_password, realm="picoweb demo"))
 
 
 @app.route("/")
@@ -35,9 +36,9 @@ async def index(req, resp):
 
 
 @app.route("/private")
+@basic.required
 async def private(req, resp):
-    user = authenticated_user(req)
-    return "Hello, %s: you logged in." % escape_html(user)
+    return "Hello, %s: you logged in." % escape_html(req.user)
 
 
 if __name__ == "__main__":

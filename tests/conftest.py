@@ -167,3 +167,29 @@ def template_pkg(tmp_path_factory):
             if module == name or module.startswith(name + "."):
                 del sys.modules[module]
 
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of its own on 127.0.0.1 and a free port (`.port`,
+    `.restart()`), stopped after the test; skips when none is installed."""
+    from redis_server import RedisServer
+
+    server = RedisServer()
+    try:
+        yield server.start()
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def chromium():
+    """A started headless Chromium (`.open_page()`), stopped after the test;
+    skips, saying why, where none is installed."""
+    from chromium import Chromium
+
+    browser = Chromium()
+    try:
+        yield browser.start()
+    finally:
+        browser.stop()

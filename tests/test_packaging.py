@@ -1,7 +1,9 @@
-"""Each plugin installs alone (pip and mip) and brings no other plugin."""
+"""Each plugin installs alone (pip and mip) and brings no other plugin than
+the ones it declares (auth and csrf need sessions)."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -50,14 +52,64 @@ SMOKE = {
         resp = asyncio.run(client.get("/static/hello.txt"))
         assert resp.status == 200 and resp.body == b"hello", resp
     """,
+    "sessions": """
+        import tempfile
+        from picoweb_plugins.sessions import Sessions, embedded_store
+        store = embedded_store(tempfile.mkdtemp())
+        app.install(Sessions(store=store))
+        app.add_url_rule("/", lambda req, resp: req.session.update(seen=1) or "ok")
+        resp = asyncio.run(client.get("/"))
+        sid = resp.headers["Set-Cookie"].split(";")[0].split("=")[1]
+        assert asyncio.run(store.load(sid)) == {"seen": 1}, resp.headers
+        assert type(store).__name__ == "SqliteStore"
+    """,
+    "auth": """
+        from picoweb_plugins.auth import BasicAuth
+        from picoweb_plugins.auth.passwords import hash_password, verify_password
+        stored = hash_password("pw", iterations=1000)
+        basic = app.install(BasicAuth(lambda user, password: verify_password(password, stored) and user))
+        app.add_url_rule("/", basic.required(lambda req, resp: "hi " + req.user))
+        resp = asyncio.run(client.get("/", headers={"Authorization": "Basic dTpwdw=="}))
+        assert resp.text == "hi u", resp
+        assert asyncio.run(client.get("/")).status == 401
+    """,
+    "csrf": """
+        from picoweb_plugins.csrf import Csrf
+        from picoweb_plugins.forms import Forms
+        from picoweb_plugins.sessions import Sessions
+        app.install(Sessions(secret_key="k" * 32))
+        app.install(Forms())
+        app.install(Csrf())
+        app.add_url_rule("/", lambda req, resp: "posted", methods=["POST"])
+        resp = asyncio.run(client.post("/", b"csrf_token=x",
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"}))
+        assert resp.status == 403 and b"wrong CSRF token" in resp.body, resp.body
+    """,
 }
 
 
-# Never imported on MicroPython (it has no asyncio.Protocol): a board need not carry it.
+# Never imported on MicroPython (no asyncio.Protocol, no sqlite3): a board need not carry them.
 CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb/__main__.py", "picoweb/cli.py", "picoweb/reload.py",
-                "picoweb/workers.py"}
+                "picoweb/workers.py", "picoweb_plugins/sessions/store_sqlite.py"}
 # What pip's in-tree builds leave in a plugin's folder (ignored by git).
-BUILD_LEFTOVERS = ("build", "__pycache__")
+BUILD_LEFTOVERS = ("build", "dist", "__pycache__")
+
+
+def _pyproject(plugin):
+    import tomllib
+
+    with open(os.path.join(ROOT, "picoweb_plugins", plugin, "pyproject.toml"), "rb") as f:
+        return tomllib.load(f)
+
+
+def _plugin_dependencies(plugin):
+    """The other plugins of this repository that `plugin`'s pip distribution requires."""
+    found = []
+    for requirement in _pyproject(plugin)["project"]["dependencies"]:
+        match = re.match(r"picoweb-(\w+)", requirement)
+        if match:
+            found.append(match.group(1))
+    return found
 
 
 def _manifest(path):
@@ -91,18 +143,16 @@ def test_mip_manifest_lists_exactly_the_package_files(manifest_path, package_dir
 
 
 @pytest.mark.parametrize("plugin", PLUGINS)
-def test_mip_manifest_of_a_plugin_depends_on_the_core_only(plugin):
+def test_mip_manifest_of_a_plugin_depends_on_the_core_and_what_pip_requires(plugin):
     manifest = _manifest(os.path.join(ROOT, "picoweb_plugins", plugin, "package.json"))
-    assert [dep[0] for dep in manifest["deps"]] == ["github:picoweb/picoweb"]
+    assert [dep[0] for dep in manifest["deps"]] == ["github:picoweb/picoweb"] + [
+        "github:picoweb/picoweb/picoweb_plugins/" + other for other in _plugin_dependencies(plugin)]
 
 
 @pytest.mark.parametrize("plugin", PLUGINS)
 def test_pip_metadata_sits_beside_the_plugin_code(plugin):
-    import tomllib
-
+    project = _pyproject(plugin)
     folder = os.path.join(ROOT, "picoweb_plugins", plugin)
-    with open(os.path.join(folder, "pyproject.toml"), "rb") as f:
-        project = tomllib.load(f)
     assert project["project"]["name"] == "picoweb-" + plugin
     assert "picoweb>=2" in project["project"]["dependencies"]
     assert project["tool"]["setuptools"]["package-dir"] == {"picoweb_plugins." + plugin: "."}
@@ -120,11 +170,11 @@ def test_plugin_installs_alone_into_a_fresh_venv(plugin, tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = str(venv / "bin" / "python")
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-         ROOT, os.path.join(ROOT, "picoweb_plugins", plugin)],
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", ROOT]
+        + [os.path.join(ROOT, "picoweb_plugins", name) for name in _plugin_dependencies(plugin) + [plugin]],
         check=True, timeout=300, stdin=subprocess.DEVNULL,
     )
-    others = [name for name in PLUGINS if name != plugin]
+    others = [name for name in PLUGINS if name != plugin and name not in _plugin_dependencies(plugin)]
     script = textwrap.dedent("""
         import asyncio, importlib
         import picoweb

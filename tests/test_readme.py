@@ -55,3 +55,67 @@ def test_plugin_protocol_snippet_runs():
     app.add_url_rule("/", lambda req, resp: req.request_id)
     resp = asyncio.run(TestClient(app).get("/"))
     assert len(resp.text) == 16 and resp.headers["X-Request-Id"] == resp.text
+
+
+def snippets(section):
+    """Every Python code block of README's `section`, dedented."""
+    text = README.split(section + "\n" + "~" * len(section) + "\n", 1)[1]
+    text = re.split(r"\n\S[^\n]*\n~~~+\n", text, 1)[0]  # up to the next section
+    found = []
+    for block in text.split(".. code-block:: python\n")[1:]:
+        code = re.split(r"\n\S", block, 1)[0]
+        found.append("\n".join(line[4:] for line in code.splitlines()))
+    return found
+
+
+def run_snippets(section, namespace):
+    namespace.setdefault("__name__", "readme")
+    namespace.setdefault("app", picoweb.WebApp())
+    for code in snippets(section):
+        exec(compile(code, "README.rst", "exec"), namespace)
+    return namespace
+
+
+def cookie_of(resp):
+    return resp.headers["Set-Cookie"].split(";")[0]
+
+
+def test_sessions_snippet_runs():
+    app = run_snippets("sessions", {})["app"]
+    client = TestClient(app)
+    first = asyncio.run(client.get("/count"))
+    assert first.text == "visit 1"
+    again = asyncio.run(client.get("/count", headers={"Cookie": cookie_of(first)}))
+    assert again.text == "visit 2"
+
+
+def test_auth_snippets_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # embedded_store("sessions") makes its folder here
+    namespace = run_snippets("auth", {})
+    namespace["HASHES"]["alice"] = namespace["hash_password"]("wonderland", iterations=1000)
+    client = TestClient(namespace["app"])
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert asyncio.run(client.get("/private")).status == 401
+    wrong = asyncio.run(client.post("/login", b"user=alice&password=x", headers=form))
+    assert wrong.status == 403
+    done = asyncio.run(client.post("/login", b"user=alice&password=wonderland", headers=form))
+    assert done.status == 302 and done.headers["Location"] == "/"
+    page = asyncio.run(client.get("/private", headers={"Cookie": cookie_of(done)}))
+    assert page.text == "Hello, alice"
+    basic = {"Authorization": "Basic YWxpY2U6d29uZGVybGFuZA=="}  # alice:wonderland
+    assert asyncio.run(client.get("/admin", headers=basic)).text == "Hello, alice"
+    assert asyncio.run(client.get("/admin")).headers["WWW-Authenticate"].startswith('Basic realm="admin area"')
+    assert (tmp_path / "sessions" / "sessions.sqlite3").exists()
+
+
+def test_csrf_snippet_runs():
+    app = run_snippets("csrf", {})["app"]
+    client = TestClient(app)
+    page = asyncio.run(client.get("/form"))
+    token = re.search(r'value="([^"]+)"', page.text).group(1)
+    headers = {"Cookie": cookie_of(page), "Content-Type": "application/x-www-form-urlencoded",
+               "Origin": "http://testclient"}
+    sent = asyncio.run(client.post("/form", ("csrf_token=%s&text=hi" % token).encode(), headers=headers))
+    assert sent.text == "sent: hi"
+    forged = asyncio.run(client.post("/form", b"csrf_token=x&text=hi", headers=headers))
+    assert forged.status == 403 and b"CSRF check failed: wrong CSRF token" in forged.body

@@ -19,13 +19,35 @@ function manifestFiles(manifestPath) {
   return manifest.urls.map(([dest, src]) => [`/lib/${dest}`, join(dirname(manifestPath), src)]);
 }
 
+// A plugin's manifest names the core and, for auth and csrf, the sessions
+// plugin as deps (github:picoweb/picoweb/picoweb_plugins/NAME): mip follows
+// them, so this does too, from the manifests in this checkout.
+const PLUGIN_DEP = "github:picoweb/picoweb/picoweb_plugins/";
+
+function pluginFiles(name, seen = new Set()) {
+  if (seen.has(name)) return [];
+  seen.add(name);
+  const manifestPath = join(ROOT, "picoweb_plugins", name, "package.json");
+  const deps = JSON.parse(readFileSync(manifestPath, "utf8")).deps || [];
+  const files = manifestFiles(manifestPath);
+  for (const [dep] of deps) {
+    if (dep.startsWith(PLUGIN_DEP)) files.push(...pluginFiles(dep.slice(PLUGIN_DEP.length), seen));
+  }
+  return files;
+}
+
+// Every module the plugin's manifest lists is imported, not only the
+// package: plugins load their modules on first use.
+function moduleNames(manifestPath) {
+  return JSON.parse(readFileSync(manifestPath, "utf8"))
+    .urls.map(([dest]) => dest.replace(/\.py$/, "").replace(/\/__init__$/, "").replaceAll("/", "."));
+}
+
 async function checkPlugin(name) {
-  const files = [
-    ...manifestFiles(join(ROOT, "package.json")),
-    ...manifestFiles(join(ROOT, "picoweb_plugins", name, "package.json")),
-  ];
+  const files = [...manifestFiles(join(ROOT, "package.json")), ...pluginFiles(name)];
   const mp = await loadInstance({ files });
-  mp.runPython(`import picoweb, picoweb_plugins.${name}\nprint("imported", picoweb_plugins.${name}.__name__)`);
+  const modules = moduleNames(join(ROOT, "picoweb_plugins", name, "package.json"));
+  mp.runPython(`import picoweb\nfor name in ${JSON.stringify(modules)}:\n    __import__(name)\nprint("imported", ${JSON.stringify(modules.join(" "))})`);
 }
 
 if (process.argv[2]) {

@@ -29,7 +29,9 @@ function copyPyTree(FS, src, dest) {
   FS.mkdirTree(dest);
   for (const entry of entries) {
     const from = join(src, entry.name);
-    if (entry.isDirectory() && entry.name !== "__pycache__") {
+    // build/ and *.egg-info: what a pip build inside a plugin folder leaves.
+    const skipped = ["__pycache__", "build"].includes(entry.name) || entry.name.endsWith(".egg-info");
+    if (entry.isDirectory() && !skipped) {
       copyPyTree(FS, from, `${dest}/${entry.name}`);
     } else if (entry.isFile() && entry.name.endsWith(".py")) {
       FS.writeFile(`${dest}/${entry.name}`, readFileSync(from));

@@ -1,0 +1,124 @@
+"""Where to send a browser after login: the `next` parameter, accepted
+only when it points back into this site.
+
+A safe value is a path on this host: it starts with one "/" (never "//",
+which browsers read as another host, nor "/\\", which they read as "//"),
+holds printable ASCII only (browsers drop tabs and newlines inside URLs, so
+"/\\t/evil" would become "//evil"; non-ASCII look-alikes of "/" get
+normalised by some), no backslash, and well-formed percent escapes whose
+decoding (three rounds deep) breaks none of these rules either.
+"""
+
+MAX_LENGTH = 2048  # characters: longer is no link of ours
+_DECODE_ROUNDS = 3
+_HEX = "0123456789abcdefABCDEF"
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/"
+
+
+def _percent_decode(text):
+    """`text` with each %XX turned into the character of that byte (so
+    what matters here, ASCII, comes out as itself); None when an escape is
+    malformed."""
+    if "%" not in text:
+        return text
+    out = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "%":
+            hex_digits = text[i + 1:i + 3]
+            if len(hex_digits) != 2 or hex_digits[0] not in _HEX or hex_digits[1] not in _HEX:
+                return None
+            out.append(chr(int(hex_digits, 16)))
+            i += 3
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _breaks_a_rule(url, raw):
+    if not url.startswith("/") or url[1:2] in ("/", "\\"):
+        return True
+    for c in url:
+        if c == "\\" or c < " " or c == "\x7f" or (raw and (c == " " or c > "~")):
+            return True
+    return False
+
+
+def is_safe_next_url(url):
+    """True when `url` is a path back into this site (see the module doc)."""
+    if not isinstance(url, str) or not url or len(url) > MAX_LENGTH:
+        return False
+    if _breaks_a_rule(url, True):
+        return False
+    for _ in range(_DECODE_ROUNDS):
+        decoded = _percent_decode(url)
+        if decoded is None or _breaks_a_rule(decoded, False):
+            return False
+        if decoded == url:
+            return True
+        url = decoded
+    return True
+
+
+def safe_next_url(url, default="/"):
+    """`url` when is_safe_next_url() accepts it, else `default`."""
+    return url if is_safe_next_url(url) else default
+
+
+def quote(text):
+    """`text` percent-encoded as UTF-8, all but letters, digits, "-._~/"."""
+    out = []
+    for c in text:
+        if c in _UNRESERVED:
+            out.append(c)
+        else:
+            for byte in c.encode():
+                out.append("%%%02X" % byte)
+    return "".join(out)
+
+
+def _unquote_to_bytes(text):
+    """The bytes %XX escapes and UTF-8 characters of `text` stand for, or
+    None when an escape is malformed."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "%":
+            hex_digits = text[i + 1:i + 3]
+            if len(hex_digits) != 2 or hex_digits[0] not in _HEX or hex_digits[1] not in _HEX:
+                return None
+            out.append(int(hex_digits, 16))
+            i += 3
+        else:
+            out += c.encode()
+            i += 1
+    return bytes(out)
+
+
+def query_value(query_string, name):
+    """The first value of `name` in a query string, percent-decoded
+    ("+" is a space) and read as UTF-8, or None: absent or undecodable."""
+    for pair in query_string.split("&"):
+        key, _, value = pair.partition("=")
+        if key == name:
+            raw = _unquote_to_bytes(value.replace("+", " "))
+            if raw is None:
+                return None
+            try:
+                return raw.decode()
+            except ValueError:  # UnicodeError: not UTF-8
+                return None
+    return None
+
+
+def login_url_with_next(login_url, path, query_string=""):
+    """The login page's URL with `next` set to the page asked for, as
+    `path` (decoded, as req.path) and its raw query string."""
+    target = quote(path)
+    if query_string:
+        target += "?" + query_string
+    separator = "&" if "?" in login_url else "?"
+    return login_url + separator + "next=" + quote(target)
