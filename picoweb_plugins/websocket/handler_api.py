@@ -1,0 +1,148 @@
+"""`ws`, the WebSocket a handler gets: a Session driven over a stream.
+
+    async def echo(req, ws):
+        async for message in ws:      # str or bytes; ends when the client closes
+            await ws.send(message)
+
+The stream is what `resp.upgrade()` returns (PLUGIN_MODEL.md): `await
+read(n)` (b"" at its end), `await write(data)`, `close()`. Reading happens
+inside `receive()`: that is also when pings get answered and the client's
+Close is seen, so a handler that only sends learns the client left from
+`send()` raising ConnectionClosed.
+"""
+
+import asyncio
+
+from .close import ABNORMAL, NORMAL, ConnectionClosed
+
+KEEPALIVE_TIMEOUT = 1011  # the close code when a ping goes unanswered
+
+
+class WebSocket:
+    """`await ws.receive()`, `await ws.send(str or bytes)`, `await
+    ws.close(code, reason)`, `async for message in ws`; `ws.subprotocol`
+    as negotiated; `ws.closed`, `ws.close_code`, `ws.close_reason`."""
+
+    def __init__(self, stream, session, subprotocol=None, read_size=4096, close_timeout=5):
+        self.stream = stream
+        self.session = session
+        self.subprotocol = subprotocol
+        self.read_size = read_size
+        self.close_timeout = close_timeout  # seconds to wait for the client's Close
+        self.receiving = False
+        self.ended = asyncio.Event()  # set once the session is closed, for close()
+
+    @property
+    def closed(self):
+        return self.session.closed
+
+    @property
+    def close_code(self):
+        return self.session.close_code
+
+    @property
+    def close_reason(self):
+        return self.session.close_reason
+
+    async def receive(self):
+        """The next message: str (text) or bytes (binary). ConnectionClosed
+        (with the code) once the client closed, failed or went away."""
+        if self.receiving:
+            raise RuntimeError("another task is already in receive()")
+        self.receiving = True
+        session = self.session
+        try:
+            while True:
+                message = session.next_message()
+                await self._flush()
+                if message is not None:
+                    return message
+                if session.closed:
+                    self.ended.set()
+                    raise ConnectionClosed(session.close_code, session.close_reason)
+                try:
+                    data = await self.stream.read(self.read_size)
+                except (OSError, asyncio.TimeoutError):
+                    data = b""  # reset by the client: the same as its end of stream
+                session.receive_data(data)
+        finally:
+            self.receiving = False
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            return await self.receive()
+        except ConnectionClosed:
+            raise StopAsyncIteration
+
+    async def send(self, data):
+        """Send a text (str) or binary (bytes) message; ConnectionClosed
+        if the WebSocket is closed or the client is gone."""
+        self.session.send_message(data)
+        await self._flush()
+
+    async def ping(self, payload=None):
+        """Send a ping; `session.ping_payload` is None again once answered."""
+        self.session.ping(payload)
+        await self._flush()
+
+    async def close(self, code=NORMAL, reason=""):
+        """Close with `code` and `reason` (RFC 6455 7.1.2): send our Close,
+        wait up to close_timeout for the client's, then end the stream."""
+        session = self.session
+        session.close(code, reason)
+        try:
+            await self._flush()
+            if not session.closed:
+                if self.receiving:
+                    # That task reads the client's Close; wait for it here.
+                    await asyncio.wait_for(self._wait_ended(), self.close_timeout)
+                else:
+                    await asyncio.wait_for(self._drain_until_closed(), self.close_timeout)
+        except (ConnectionClosed, asyncio.TimeoutError):
+            pass
+        self.stream.close()
+
+    async def keepalive(self, interval, timeout):
+        """Run as a task: ping every `interval` seconds and fail the
+        connection (1011) when a pong takes more than `timeout`. Pongs are
+        read by receive(), so this suits handlers that keep receiving."""
+        session = self.session
+        try:
+            while not session.closed:
+                await asyncio.sleep(interval)
+                await self.ping()
+                await asyncio.sleep(timeout)
+                if session.ping_payload is not None and not session.closed:
+                    session.fail(KEEPALIVE_TIMEOUT, "keepalive ping timeout")
+                    await self._flush()
+                    self.stream.close()
+        except ConnectionClosed:
+            pass
+
+    async def _wait_ended(self):
+        await self.ended.wait()
+
+    async def _drain_until_closed(self):
+        session = self.session
+        while not session.closed:
+            try:
+                data = await self.stream.read(self.read_size)
+            except (OSError, asyncio.TimeoutError):
+                data = b""
+            session.receive_data(data)
+            session.next_message()  # dropped: we are closing
+            await self._flush()
+        self.ended.set()
+
+    async def _flush(self):
+        data = self.session.data_to_send()
+        if data:
+            try:
+                await self.stream.write(data)
+            except (OSError, asyncio.TimeoutError):
+                self.session.connection_lost()
+                self.ended.set()
+                raise ConnectionClosed(ABNORMAL, "")
