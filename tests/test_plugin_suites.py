@@ -17,7 +17,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SUITES = os.path.join(HERE, "micropython")
-FILES = ["test_websocket.py", "test_sse.py"]
+FILES = ["test_websocket.py", "test_sse.py", "test_cors.py"]
 
 
 def _load(name):
