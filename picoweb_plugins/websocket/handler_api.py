@@ -60,11 +60,7 @@ class WebSocket:
                 if session.closed:
                     self.ended.set()
                     raise ConnectionClosed(session.close_code, session.close_reason)
-                try:
-                    data = await self.stream.read(self.read_size)
-                except (OSError, asyncio.TimeoutError):
-                    data = b""  # reset by the client: the same as its end of stream
-                session.receive_data(data)
+                await self._read()
         finally:
             self.receiving = False
 
@@ -128,14 +124,20 @@ class WebSocket:
     async def _drain_until_closed(self):
         session = self.session
         while not session.closed:
-            try:
-                data = await self.stream.read(self.read_size)
-            except (OSError, asyncio.TimeoutError):
-                data = b""
-            session.receive_data(data)
+            await self._read()
             session.next_message()  # dropped: we are closing
             await self._flush()
         self.ended.set()
+
+    async def _read(self):
+        try:
+            data = await self.stream.read(self.read_size)
+        except (OSError, asyncio.TimeoutError):
+            data = b""  # reset by the client: the same as its end of stream
+        if data:
+            self.session.receive_data(data)
+        else:
+            self.session.receive_eof()
 
     async def _flush(self):
         data = self.session.data_to_send()

@@ -1,7 +1,8 @@
 """The server side of one WebSocket connection, without I/O.
 
     session = Session(max_message_size=65536, codec=handshake.codec)
-    session.receive_data(data)        # bytes from the client, b"" at its end
+    session.receive_data(data)        # bytes from the client
+    session.receive_eof()             # once its stream ended
     message = session.next_message()  # str, bytes, or None: need more data
     session.send_message("hi")        # queue a message
     stream.write(session.data_to_send())
@@ -47,11 +48,13 @@ class Session:
         return self.state == CLOSED
 
     def receive_data(self, data):
-        """Take bytes the client sent; b"" when its stream ended."""
-        if not data:
-            self.ended = True
-        elif self.state != CLOSED:
+        """Take bytes the client sent."""
+        if self.state != CLOSED:
             self.buf += data
+
+    def receive_eof(self):
+        """The client's stream ended: what is still buffered is parsed, then 1006."""
+        self.ended = True
 
     def next_message(self):
         """The next whole message (str or bytes), or None until more data

@@ -302,7 +302,11 @@ def test_message_size_limit():
 
 def frames_out(session):
     """The server frames a session queued, as (opcode, payload)."""
-    data = session.data_to_send()
+    return server_frames(session.data_to_send())
+
+
+def server_frames(data):
+    """Server frames (unmasked) in `data`, as (opcode, payload)."""
     found = []
     while data:
         length = data[1] & 0x7F
@@ -408,7 +412,7 @@ def test_protocol_errors_fail_with_their_code():
 def test_end_of_stream_without_close_is_1006():
     session = Session(100)
     session.receive_data(client_frame(TEXT, b"whole") + client_frame(TEXT, b"cut")[:4])
-    session.receive_data(b"")
+    session.receive_eof()
     assert session.next_message() == "whole"
     assert session.next_message() is None
     assert session.closed and session.close_code == 1006
@@ -695,3 +699,90 @@ def test_server_messages_compressed_where_the_runtime_can():
         assert data[7] == 0xC1 and data[8] < 126  # RSV1: compressed, and smaller
     else:
         assert data[7:9] == b"\x81\x7e"
+
+
+# The handler's WebSocket over an in-memory stream (the resp.upgrade() API)
+
+class MemoryStream:
+    def __init__(self, incoming=b""):
+        import asyncio
+
+        self.incoming = bytearray(incoming)
+        self.arrived = asyncio.Event()
+        self.ended = False
+        self.closed = False
+        self.written = bytearray()
+
+    def feed(self, data):
+        self.incoming += data
+        self.arrived.set()
+
+    async def read(self, size, timeout=None):
+        while not self.incoming and not self.ended and not self.closed:
+            self.arrived.clear()
+            await self.arrived.wait()
+        data = bytes(self.incoming[:size])
+        self.incoming[:size] = b""
+        return data
+
+    async def write(self, data):
+        self.written += data
+
+    def close(self):
+        self.closed = True
+        self.arrived.set()
+
+
+def written_frames(stream):
+    data = bytes(stream.written)
+    stream.written = bytearray()
+    return server_frames(data)
+
+
+async def test_handler_api_echo_and_close():
+    from picoweb_plugins.websocket.handler_api import WebSocket
+
+    stream = MemoryStream(client_frame(TEXT, b"one") + client_frame(PING, b"p") + client_frame(BINARY, b"\x02")
+                          + client_frame(CLOSE, b"\x03\xe8"))
+    ws = WebSocket(stream, Session(100))
+    async for message in ws:
+        await ws.send(message)
+    assert written_frames(stream) == [(TEXT, b"one"), (PONG, b"p"), (BINARY, b"\x02"), (CLOSE, b"\x03\xe8")]
+    assert ws.closed and ws.close_code == 1000
+
+
+async def test_handler_api_server_close_and_client_gone():
+    from picoweb_plugins.websocket.handler_api import WebSocket
+
+    stream = MemoryStream()
+    ws = WebSocket(stream, Session(100), close_timeout=0.05)
+    await ws.close(4000, "bye")  # no answer comes: gives up after close_timeout
+    assert written_frames(stream) == [(CLOSE, b"\x0f\xa0bye")] and stream.closed
+    stream = MemoryStream(client_frame(TEXT, b"x"))
+    stream.ended = True
+    ws = WebSocket(stream, Session(100))
+    assert await ws.receive() == "x"
+    try:
+        await ws.receive()
+    except ConnectionClosed as exc:
+        assert exc.code == 1006
+    else:
+        raise AssertionError("receive() after the end of stream")
+
+
+async def test_handler_api_keepalive_fails_a_silent_client():
+    import asyncio
+    from picoweb_plugins.websocket.handler_api import WebSocket
+
+    stream = MemoryStream()
+    ws = WebSocket(stream, Session(100))
+    keepalive = asyncio.create_task(ws.keepalive(0.01, 0.03))
+    try:
+        await ws.receive()
+    except ConnectionClosed as exc:
+        assert exc.code == 1011
+    else:
+        raise AssertionError("no timeout")
+    out = written_frames(stream)
+    assert out[0][0] == PING and out[-1] == (CLOSE, b"\x03\xf3keepalive ping timeout")
+    await keepalive
