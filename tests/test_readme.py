@@ -35,3 +35,65 @@ def test_hello_world_snippet_runs():
     client = TestClient(namespace["app"])
     assert asyncio.run(client.get("/")).text == "Hello, world!\n"
     assert asyncio.run(client.get("/user/7?x=1")).json() == {"id": 7, "query": "x=1"}
+
+
+def _snippet(section):
+    """The first code block under the README heading `section`."""
+    underline = "~" * len(section)
+    code = README.split("\n%s\n%s\n" % (section, underline), 1)[1].split(".. code-block:: python\n", 1)[1]
+    code = re.split(r"\n\S", code, 1)[0]
+    return compile("\n".join(line[4:] for line in code.splitlines()), "README.rst", "exec")
+
+
+def test_websocket_snippet_runs():
+    from picoweb.headers import Headers
+
+    class Req:
+        method = "GET"
+        headers = Headers({"Host": "app.example.com", "Origin": "https://app.example.com",
+                           "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+                           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "chat",
+                           "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"})
+
+    mask = b"\x01\x02\x03\x04"
+    namespace = {"req": Req, "data": b"\x81\x82" + mask + bytes((ord("o") ^ 1, ord("k") ^ 2))}
+    exec(_snippet("websocket"), namespace)
+    assert namespace["handshake"].subprotocol == "chat" and namespace["handshake"].codec is not None
+    assert namespace["message"] == "ok"
+    assert namespace["out"] == b"\x81\x02hi"
+
+
+def test_sse_snippet_runs():
+    class Stop(Exception):
+        pass
+
+    class FewSleeps:
+        # Stands in for asyncio in the snippet: two ticks, then the handler stops.
+        calls = 0
+
+        @classmethod
+        async def sleep(cls, seconds):
+            cls.calls += 1
+            if cls.calls > 1:
+                raise Stop
+
+    app = picoweb.WebApp("readme")
+    app.debug = -1
+    exec(_snippet("sse"), {"app": app, "asyncio": FewSleeps})
+    out = asyncio.run(TestClient(app).raw(b"GET /events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 41\r\n\r\n"))
+    assert b"text/event-stream" in out
+    assert b"event: tick\nid: 42\ndata: tick 42\n\n" in out
+    assert b"id: 43\ndata: tick 43\n\n" in out
+
+
+def test_cors_snippet_runs():
+    app = picoweb.WebApp("readme")
+    exec(_snippet("cors"), {"app": app})
+
+    @app.route("/")
+    async def index(req, resp):
+        return "hi"
+
+    resp = asyncio.run(TestClient(app).get("/", headers={"Origin": "https://app.example.com"}))
+    assert resp.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert resp.headers["Access-Control-Expose-Headers"] == "X-Total"
