@@ -58,8 +58,12 @@ class Cors:
                                                headers.get("access-control-request-headers"))
         _apply(resp.headers, pairs)
         if allowed:
-            return b"", 204
-        return FORBIDDEN_PREFLIGHT, 403
+            # No body, so no Content-Type either: set the answer, do not return one.
+            resp.status = 204
+            resp.body = b""
+            resp.started = True
+            return None
+        return FORBIDDEN_PREFLIGHT, 403, {"Content-Type": "text/plain; charset=utf-8"}
 
     def add_headers(self, req, resp):
         headers = req.headers

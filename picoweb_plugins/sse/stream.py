@@ -57,8 +57,8 @@ class EventStream:
         self.sent = True
 
     async def keep_alive(self, interval, handler_task):
-        """Comment every `interval` seconds nothing else was written; when
-        a write fails, cancel `handler_task`."""
+        """Write a comment at the end of each `interval` seconds in which
+        nothing was written; when a write fails, cancel `handler_task`."""
         try:
             while True:
                 await asyncio.sleep(interval)

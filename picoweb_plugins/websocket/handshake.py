@@ -144,6 +144,8 @@ def check_origin(origin, host, origins=None, allow_missing=True):
         return True
     if callable(origins):
         return bool(origins(origin))
+    if isinstance(origins, str):
+        origins = (origins,)  # one origin, not a list of its characters
     origin = origin.lower()
     for allowed in origins:
         if allowed.lower() == origin:

@@ -119,7 +119,7 @@ async def test_preflight_answered_204_before_any_route():
     client = TestClient(app)
     for path in ("/items", "/nowhere"):
         resp = await client.request("OPTIONS", path, headers=PREFLIGHT)
-        assert resp.status == 204 and resp.body == b""
+        assert resp.status == 204 and resp.body == b"" and "Content-Type" not in resp.headers
         assert resp.headers["Access-Control-Allow-Origin"] == SITE
         assert resp.headers["Access-Control-Allow-Methods"] == "GET, PUT"
         assert resp.headers["Access-Control-Allow-Headers"] == "content-type, x-token"
@@ -130,7 +130,7 @@ async def test_preflight_answered_204_before_any_route():
 async def test_disallowed_preflight_answered_without_cors_headers():
     app, reached = _app(origins=[SITE], methods=["GET"])
     resp = await TestClient(app).request("OPTIONS", "/items", headers=PREFLIGHT)
-    assert resp.status == 403
+    assert resp.status == 403 and resp.headers["Content-Type"].startswith("text/plain")
     assert cors_headers(resp.headers) == []
     assert resp.headers["Vary"].startswith("Origin")
     assert reached == []

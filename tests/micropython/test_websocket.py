@@ -546,6 +546,8 @@ def test_origin_allowlist_any_and_predicate():
     refused(403, upgrade_headers(Origin="https://app.example.org.evil"), origins=allowed)
     refused(403, upgrade_headers(Origin="http://app.example.org"), origins=allowed)
     handshake.negotiate("GET", upgrade_headers(Origin="https://anything.test"), origins="*")
+    handshake.negotiate("GET", upgrade_headers(Origin="https://app.example.org"), origins="https://app.example.org")
+    refused(403, upgrade_headers(Origin="h"), origins="https://app.example.org")  # not its letters
 
     def predicate(origin):
         return origin.endswith(".example.net")
