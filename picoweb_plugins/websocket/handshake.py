@@ -203,6 +203,9 @@ def negotiate(method, headers, origins=None, subprotocols=(), deflate=None, vers
         raise HandshakeError(400, "Connection header does not name Upgrade")
     if not headers.get("host"):
         raise HandshakeError(400, "missing Host header")
+    if headers.get("transfer-encoding") is not None or headers.get("content-length", "0").strip() != "0":
+        # Bytes after the head must be frames: a body there would be read as some.
+        raise HandshakeError(400, "an upgrade request has no body")
     client_version = headers.get("sec-websocket-version")
     if client_version is None:
         raise HandshakeError(400, "missing Sec-WebSocket-Version header",

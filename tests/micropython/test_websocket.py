@@ -503,6 +503,9 @@ def test_handshake_malformed_is_400():
     assert exc.headers["Sec-WebSocket-Version"] == "13"
     refused(400, upgrade_headers(Sec_WebSocket_Protocol="chat, bad token"), subprotocols=["chat"])
     refused(400, upgrade_headers(Sec_WebSocket_Extensions="permessage-deflate; =1"))
+    refused(400, upgrade_headers(Content_Length="5"))
+    refused(400, upgrade_headers(Transfer_Encoding="chunked"))
+    handshake.negotiate("GET", upgrade_headers(Content_Length="0"))
     refused(405, upgrade_headers(), method="POST")
 
 
