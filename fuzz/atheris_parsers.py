@@ -26,7 +26,7 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 with atheris.instrument_imports(include=["picoweb", "picoweb_plugins"]):
     from picoweb import HTTPError
     from picoweb.cookies import parse_cookies
-    from picoweb.protocol import decode_path, split_target
+    from picoweb.http1 import decode_path, split_target
     from picoweb.routing import Route, Router
     from picoweb_plugins.forms.multipart import (
         parse_boundary, parse_disposition, parse_part_headers,

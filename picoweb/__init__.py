@@ -3,6 +3,7 @@
 from .app import WebApp
 from .errors import HTTPError
 from .headers import Headers
+from .limits import Limits
 from .request import Request
 from .response import Response, start_response
 

@@ -1,18 +1,29 @@
 """WebApp: routes, mounts, hooks, error handling and plugins.
 
 A subclass may override `init`, `handle` (one request at this app's
-level), `make_response`, `handle_exc` and `serve`.
+level), `make_response`, `handle_error`, `handle_exc` and `serve`.
 """
 
 from .compat import asyncio, call, configure_logging, get_logger, log_exception
 from .errors import HTTPError
-from .protocol import Limits
-from .response import start_response
+from .limits import Limits
+from .request import Request
+from .response import Response, dumps_json, start_response
 from .routing import Route, Router
 
 
 class WebApp:
     """A web application; mount one inside another with `mount()`."""
+
+    # Extension points plugins fill (see add_request_method and friends);
+    # shared empty defaults until an app gets its own.
+    json_dumps = None  # None: the parent's, else the standard json module's
+    json_loads = None
+    json_errors = None  # True/False: error pages in JSON or not; None: by the Accept header
+    _request_extensions = {}
+    _response_extensions = {}
+    _classes = None  # (request class, response class) with the extensions
+    _shutdown_hooks = ()
 
     def __init__(self, pkg=None, routes=None):
         # A package name finds templates/ and files; a script (__main__) uses the cwd.
@@ -30,6 +41,7 @@ class WebApp:
         self._before_request = []
         self._after_request = []
         self._before_send = []
+        self._teardown = []
         self._error_handlers = []  # (status int or exception class, handler)
         for entry in routes or ():
             extra = dict(entry[2]) if len(entry) > 2 else {}
@@ -52,35 +64,57 @@ class WebApp:
         return register
 
     def mount(self, prefix, app):
-        """Serve `prefix` and everything under it with the sub-app `app`."""
-        self.router.add_mount(prefix, app)
+        """Serve `prefix` and everything under it with the sub-app `app`
+        (an app is mounted in one place: its parent's plugins cover it)."""
+        from .mounts import Mount, add_mount
+
+        if app.parent is not None or app is self:
+            raise ValueError("%r is mounted already: an app has one parent" % app)
+        add_mount(self.router, Mount(prefix, app))
         app.parent = self
+        for each in [app] + [sub for _, sub in app.mounts()]:
+            each._classes = None  # made anew with this app's extensions
 
     def mounts(self):
         """Every mounted app under this one as (full prefix, app), nested ones too."""
         found = []
-        for prefix, app in self.router.mounts:
-            found.append((prefix, app))
-            for inner, sub in app.mounts():
-                found.append((prefix + inner, sub))
+        for mount in self.router.mounts:
+            found.append((mount.prefix, mount.app))
+            for inner, sub in mount.app.mounts():
+                found.append((mount.prefix + inner, sub))
         return found
 
     def install(self, plugin):
-        """Install a plugin: any object whose install(app) registers hooks,
-        routes or attributes. Hooks installed here also wrap mounted apps."""
+        """Install a plugin: an object whose install(app) registers hooks,
+        routes, error handlers or extensions on this app (and so on the apps
+        mounted under it). Returns the plugin."""
+        if isinstance(plugin, type):
+            raise TypeError("install() takes a plugin instance: app.install(%s())" % plugin.__name__)
         plugin.install(self)
         self.plugins.append(plugin)
         return plugin
 
+    def find_plugin(self, cls):
+        """The installed instance of `cls` nearest to this app (this app,
+        then the apps it is mounted in), or None: a plugin's per-app settings."""
+        app = self
+        while app is not None:
+            for plugin in app.plugins:
+                if isinstance(plugin, cls):
+                    return plugin
+            app = app.parent
+        return None
+
     def before_request(self, hook):
-        """Register hook(req, resp), run before routing; a non-None return
-        value (or a started response) answers the request."""
+        """Register hook(req, resp), run before the handler (outer apps
+        first); a non-None return value (or a started response) answers."""
         self._before_request.append(hook)
         return hook
 
     def after_request(self, hook):
-        """Register hook(req, resp), run after the handler; headers may still
-        change if the handler did not stream."""
+        """Register hook(req, resp), run once the handler or an error handler
+        made the answer (inner apps first); headers may still change unless
+        the body was streamed."""
         self._after_request.append(hook)
         return hook
 
@@ -90,15 +124,87 @@ class WebApp:
         self._before_send.append(hook)
         return hook
 
+    def teardown_request(self, hook):
+        """Register hook(req, resp), run once the response is over (sent,
+        cut short or lost with the client), always: for cleanup. What it
+        raises is logged."""
+        self._teardown.append(hook)
+        return hook
+
+    def on_shutdown(self, hook):
+        """Register hook(), sync or async, run once when the server begins
+        to stop (it accepts no more; in-flight requests still run): tell
+        long-lived connections to end. Errors are logged."""
+        if not self._shutdown_hooks:
+            self._shutdown_hooks = []
+        self._shutdown_hooks.append(hook)
+        return hook
+
+    async def notify_shutdown(self):
+        """Run the on_shutdown hooks of this app and of the apps mounted
+        under it (the server calls it as it stops)."""
+        for app in [self] + [sub for _, sub in self.mounts()]:
+            for hook in app._shutdown_hooks:
+                try:
+                    await call(hook)
+                except Exception as exc:
+                    log_exception(self.log, "an on_shutdown hook failed", exc)
+
     def errorhandler(self, status_or_class):
         """Decorator: handler(req, resp, exc) for an HTTP status or an
-        exception class; 500 also catches exceptions no class handler took."""
+        exception class; 500 also catches exceptions no class handler took.
+        The apps mounted under this one use it for what they do not handle."""
 
         def register(handler):
             self._error_handlers.append((status_or_class, handler))
             return handler
 
         return register
+
+    def add_request_method(self, name, func):
+        """`req.<name>(...)` calls `func(req, ...)` on requests this app
+        (or an app mounted under it) serves."""
+        from .extensions import extend, method
+
+        extend(self, "_request_extensions", name, method(func))
+
+    def add_request_attribute(self, name, factory):
+        """`req.<name>` is `factory(req)` on first read, then kept (and
+        assignable), on requests this app or an app under it serves."""
+        from .extensions import extend, lazy_attribute
+
+        extend(self, "_request_extensions", name, lazy_attribute(name, factory))
+
+    def add_response_method(self, name, func):
+        """`resp.<name>(...)` calls `func(resp, ...)` on responses to the
+        requests this app or an app under it serves."""
+        from .extensions import extend, method
+
+        extend(self, "_response_extensions", name, method(func))
+
+    def encode_json(self, obj):
+        """`obj` as JSON (str or bytes), with the encoder a plugin set on
+        this app or an app it is mounted in, else the standard one."""
+        app = self
+        while app is not None:
+            if app.json_dumps is not None:
+                return app.json_dumps(obj)
+            app = app.parent
+        return dumps_json(obj)
+
+    def decode_json(self, data):
+        """JSON text or bytes decoded, as encode_json() picks its encoder;
+        malformed input raises ValueError."""
+        app = self
+        while app is not None:
+            if app.json_loads is not None:
+                return app.json_loads(data)
+            app = app.parent
+        import json
+
+        if isinstance(data, (bytes, bytearray)):
+            data = str(data, "utf-8")
+        return json.loads(data)
 
     # Overridable steps
 
@@ -109,9 +215,12 @@ class WebApp:
 
     async def handle(self, req, resp):
         """Serve one request at this app's level: run its hooks around the
-        route or the mounted sub-app the request resolved to."""
+        route or the mounted app the request was resolved to. Errors are
+        answered here (see handle_error); it does not raise."""
         if self._before_send:
             resp.before_send = list(resp.before_send) + self._before_send
+        if self._teardown:
+            resp.teardown = list(resp.teardown) + self._teardown
         try:
             result = None
             for hook in self._before_request:
@@ -119,26 +228,49 @@ class WebApp:
                 if result is not None or resp.started:
                     break
             else:
-                result = await self._route(req, resp)
+                if req.hops and req.level + 1 < len(req.hops):
+                    from .mounts import enter
+
+                    await enter(req, resp)
+                else:
+                    if req.route_error is not None:
+                        raise req.route_error
+                    result = req.route.handler(req, resp, **req.params)
+                    if hasattr(result, "send"):  # an async handler (call() inlined: the hot path)
+                        result = await result
+            if result is not None:
+                self.make_response(req, resp, result)
         except Exception as exc:
-            result = await self._handle_error(req, resp, exc)
-        if result is not None:
-            self.make_response(req, resp, result)
-        for hook in self._after_request:
-            await call(hook, req, resp)
+            await self.handle_error(req, resp, exc)
+        if self._after_request:
+            try:
+                for hook in self._after_request:
+                    await call(hook, req, resp)
+            except Exception as exc:
+                await self.handle_error(req, resp, exc)
 
     def make_response(self, req, resp, result):
         """Turn a handler's return value into the response body."""
         resp.set_result(result)
 
+    async def handle_error(self, req, resp, exc):
+        """Answer `exc`, raised while this app served `req`: with the first
+        error handler that takes it in this app or the apps it is mounted in
+        (inner first, each seeing the request as it would), else with
+        handle_exc(). Every error takes this path: a handler's, a hook's,
+        the router's 404/405 and the parser's 4xx. Does not raise."""
+        from .failures import handle_error  # on the first error: most requests have none
+
+        await handle_error(self, req, resp, exc)
+
     async def handle_exc(self, req, resp, exc):
-        """Last resort for an exception nothing else handled (it is logged
-        already): a 500 page, or a closed connection once headers are out."""
-        if resp.headers_sent:
-            _cut(resp)
-            return
-        resp.headers = type(resp.headers)()
-        await _error_response(req, resp, HTTPError(500))
+        """The answer to an error no error handler took (logged already):
+        the error page for its status (500 for other exceptions), or, once
+        the head is out, a connection closed short. Overriding it here also
+        covers the apps mounted under this one."""
+        from .failures import default_answer
+
+        await default_answer(self, req, resp, exc)
 
     # Templates and files
 
@@ -174,7 +306,7 @@ class WebApp:
 
     async def sendfile(self, resp, fname, content_type=None, headers=None):
         """Stream a file given relative to the app's package (or the cwd)."""
-        from .response import sendfile
+        from .files import sendfile
 
         if self.pkg:
             fname = __import__(self.pkg).__file__.rpartition("/")[0] + "/" + fname
@@ -204,66 +336,35 @@ class WebApp:
                 await call(self.init)
                 self.inited = True
 
-    def resolve(self, req):
-        """Find the app and route for `req` (before its headers are read, so
-        the route's header mode is known); returns that mode."""
+    def new_request(self, method, path, qs, minor, client_addr=None):
+        """The Request for a request line, resolved to its route and the
+        mounted app serving it (before its headers are read, so the route's
+        header mode is known). Routing errors wait in `req.route_error`
+        until the hooks have run."""
         app = self
-        path = req.path
-        while app.router.mounts:
-            mount = app.router.find_mount(path)
-            if mount is None:
-                break
-            req._hops += (mount,)
-            path = path[len(mount[0]):] or "/"
-            app = mount[1]
-        try:
-            route, req.params, req.url_match = app.router.match(path, req.method)
-        except HTTPError as exc:
-            req._error = exc
-            req.params = {}
-            req.max_body = self.limits.max_body
-            return "parse"
-        req.route = route
-        req.max_body = route.extra.get("max_body", self.limits.max_body)
-        return route.header_mode
+        hops = None
+        if app.router.mounts:
+            from .mounts import resolve
 
-    async def dispatch(self, req, resp):
-        """Serve a resolved request from the root app; never raises."""
+            hops = resolve(app, path)
+            app = hops[-1][0]
+        req = (app._classes or app._build_classes())[0](method, path, qs, minor, client_addr)
         req.app = self
+        limits = req.limits = app.limits
+        if hops is not None and len(hops) > 1:
+            req.hops = hops
+            path = hops[-1][2]
         try:
-            if (self._before_request or self._after_request or self._before_send or req._hops
-                    or self.__class__.handle is not WebApp.handle):
-                await self.handle(req, resp)
-            else:
-                # What handle() does for an app with no hooks, in fewer steps:
-                # the usual request, to a route of the root app.
-                try:
-                    result = await self._route(req, resp)
-                except Exception as exc:
-                    result = await self._handle_error(req, resp, exc)
-                if result is not None:
-                    self.make_response(req, resp, result)
-        except Exception as exc:
-            if getattr(resp.conn, "lost", None) is not None:
-                # The client left or stopped reading: no answer can reach it,
-                # and no bug of ours to show a traceback for.
-                self.log.info("%r: client gone: %r", req, exc)
-                _cut(resp)
-                return
-            log_exception(self.log, "%r failed" % req, exc)
-            try:
-                await self.handle_exc(req, resp, exc)
-            except Exception as inner:
-                log_exception(self.log, "handle_exc failed on %r" % req, inner)
-                if resp.headers_sent:
-                    _cut(resp)
-                else:
-                    # Never let the failed request go out as the 200 it began as.
-                    resp.close_after = True
-                    resp.headers = type(resp.headers)()
-                    from .pages import http_error
-
-                    await http_error(resp, 500)
+            route, params, req.url_match = app.router.match(path, method)
+        except HTTPError as exc:
+            req.route_error = exc
+            req.max_body = limits.max_body
+            return req
+        req.route = route
+        if params:
+            req.params = params
+        req.max_body = route.extra.get("max_body", limits.max_body)
+        return req
 
     def shutdown(self):
         """Stop `serve()`: refuse new connections, let in-flight requests end."""
@@ -325,56 +426,17 @@ class WebApp:
 
     # Internals
 
-    async def _route(self, req, resp):
-        depth = req._depth
-        if depth < len(req._hops):
-            prefix, sub = req._hops[depth]
-            outer = req.path, req.prefix, req.app
-            req.path = req.path[len(prefix):] or "/"
-            req.prefix += prefix
-            req.app = sub
-            req._depth = depth + 1
-            try:
-                if not sub.inited:
-                    await sub.start()
-                await sub.handle(req, resp)
-            finally:
-                req.path, req.prefix, req.app = outer
-                req._depth = depth
-            return None
-        if req._error is not None:
-            raise req._error
-        result = req.route.handler(req, resp, **req.params)
-        if hasattr(result, "send"):  # an async handler (call() inlined: the hot path)
-            result = await result
-        return result
+    def _build_classes(self):
+        app = self
+        while app is not None:
+            if app._request_extensions or app._response_extensions:
+                from .extensions import classes_for  # only apps with plugins load it
 
-    def _find_error_handler(self, exc):
-        status = exc.status if isinstance(exc, HTTPError) else 500
-        fallback = None
-        for key, handler in self._error_handlers:
-            if isinstance(key, int):
-                if key == status:
-                    fallback = handler
-            elif isinstance(exc, key):
-                return handler
-        return fallback
-
-    async def _handle_error(self, req, resp, exc):
-        if getattr(resp.conn, "lost", None) is not None:
-            raise exc  # the client is gone: nothing to answer, dispatch() notes it
-        handler = self._find_error_handler(exc)
-        if handler is None:
-            if req._depth == 0 and isinstance(exc, HTTPError):
-                await _error_response(req, resp, exc)
-                return None
-            raise exc
-        if not isinstance(exc, HTTPError):
-            log_exception(self.log, "%r failed" % req, exc)
-        elif exc.headers:
-            for name, value in exc.headers.items():
-                resp.headers[name] = value
-        return await call(handler, req, resp, exc)
+                self._classes = classes_for(self)
+                return self._classes
+            app = app.parent
+        self._classes = (Request, Response)
+        return self._classes
 
 
 def _run_on(loop_factory, main):
@@ -388,19 +450,3 @@ def _run_on(loop_factory, main):
     finally:
         asyncio.set_event_loop(None)
         loop.close()
-
-
-def _cut(resp):
-    # The head is out: close without a last chunk, so the client can tell
-    # the body is incomplete instead of taking it for the whole answer.
-    resp.close_after = True
-    resp.send_body = False
-
-
-async def _error_response(req, resp, exc):
-    if resp.headers_sent:
-        _cut(resp)
-    else:
-        from .pages import http_error  # on the first error: most requests have none
-
-        await http_error(resp, exc.status, exc.message, exc.headers)

@@ -5,7 +5,7 @@ or no body, and their apps need not hold this code.
 """
 
 from .errors import HTTPError
-from .protocol import _HEX_DIGITS
+from .http1 import HEX_DIGITS
 
 
 class ChunkedDecoder:
@@ -13,13 +13,13 @@ class ChunkedDecoder:
 
     `next_data(buf, size)` consumes from the bytearray `buf` and returns at
     most `size` body bytes, b"" when it needs more input, or None once the
-    body has ended.
+    body has ended. `max_line` bounds a chunk-size or trailer line (400
+    past it), `max_trailers` the trailer lines (431): see Limits.
     """
 
-    max_line = 4096  # a chunk-size line or trailer line
-    max_trailers = 32  # trailer lines, which nobody reads, so few
-
-    def __init__(self):
+    def __init__(self, max_line, max_trailers):
+        self.max_line = max_line
+        self.max_trailers = max_trailers
         self.remaining = 0  # bytes left in the current chunk
         self.state = "size"  # size, data, data-end, trailer, done
         self.trailers = 0
@@ -76,6 +76,6 @@ def _parse_chunk_size(line):
     if not size or len(size) > 15:
         raise HTTPError(400, "malformed chunk size")
     for byte in size:
-        if byte not in _HEX_DIGITS:
+        if byte not in HEX_DIGITS:
             raise HTTPError(400, "malformed chunk size")
     return int(size, 16)

@@ -1,7 +1,7 @@
 """Cookie header parsing and Set-Cookie formatting (RFC 6265), over str."""
 
 from .httpdate import format_http_date
-from .protocol import check_header_name, check_header_text
+from .http1 import check_header_name, check_header_text
 
 # Characters RFC 6265 forbids in a cookie value (besides controls).
 _VALUE_FORBIDDEN = ' ",;\\'

@@ -1,4 +1,4 @@
-"""Files as response bodies: `resp.send_file()`, `sendfile`, `sendstream`
+"""Files as response bodies: `resp.write_file()`, `sendfile`, `sendstream`
 and the MIME type of a file name.
 
 Imported on the first file sent (or MIME type asked), not with the core.
@@ -11,8 +11,8 @@ from .response import HTML, start_response
 _FILE_BUF_SIZE = 512 if IS_MICROPYTHON else 65536
 
 
-async def send_file(resp, f, offset=0, count=None):
-    """`resp.send_file()`: the open binary file `f` as the body."""
+async def write_file(resp, f, offset=0, count=None):
+    """`resp.write_file()`: the open binary file `f` as the body."""
     if not resp.headers_sent:
         if resp.before_send:
             await resp._run_before_send()
@@ -20,9 +20,9 @@ async def send_file(resp, f, offset=0, count=None):
     if not resp.send_body or count == 0:
         return
     sent = None
-    sendfile = getattr(resp.conn, "sendfile", None)
-    if sendfile is not None and not resp.chunked:
-        sent = await sendfile(f, offset, count)
+    send_zero_copy = getattr(resp.conn, "send_zero_copy", None)
+    if send_zero_copy is not None and not resp.chunked:
+        sent = await send_zero_copy(f, offset, count)
     if sent is None:  # no zero-copy here: one small buffer, reused
         f.seek(offset)
         buf = bytearray(_FILE_BUF_SIZE)
@@ -81,6 +81,6 @@ async def sendfile(resp, path, content_type=None, headers=None):
     try:
         await start_response(resp, content_type or get_mime_type(path), 200, headers)
         resp.headers["Content-Length"] = str(size)
-        await resp.send_file(f, 0, size)
+        await resp.write_file(f, 0, size)
     finally:
         f.close()

@@ -1,6 +1,6 @@
 """A small case-insensitive header mapping shared by requests and responses."""
 
-from .protocol import check_header_name, check_header_text
+from .http1 import check_header_name, check_header_text
 
 
 class Headers:

@@ -1,10 +1,13 @@
-"""Canned answers: the HTML error page, `http_error` and `redirect`.
+"""Canned answers: error pages (HTML, or JSON for clients that want it),
+`http_error` and `redirect`.
 
 Imported on the first error page or redirect, not with the core.
 """
 
-from .protocol import REASONS
-from .response import HTML, _header_pairs
+from .http1 import REASONS
+from .response import HTML
+
+JSON = "application/json"
 
 
 def escape_html(text):
@@ -16,6 +19,7 @@ def escape_html(text):
 
 
 def error_page(status, message=None):
+    """The HTML page for an error status; `message` is escaped."""
     title = "%d %s" % (status, REASONS.get(status, "Error"))
     page = "<!DOCTYPE html><title>%s</title><h1>%s</h1>" % (title, title)
     if message:
@@ -23,21 +27,62 @@ def error_page(status, message=None):
     return page + "\n"
 
 
+def error_response(req, resp, exc):
+    """Answer with the error page for the HTTPError `exc` (its status,
+    message and headers): the one place every default error answer is made.
+    JSON for clients that prefer it, or where the app says so."""
+    status = exc.status
+    if wants_json(req):
+        error = {"status": status, "error": REASONS.get(status, "Error")}
+        if exc.message:
+            error["message"] = str(exc.message)
+        resp.set_body(req.app.encode_json(error), status, JSON, exc.headers)
+    else:
+        resp.set_body(error_page(status, exc.message), status, HTML, exc.headers)
+
+
+def wants_json(req):
+    """True if errors for `req` are answered in JSON: the `json_errors`
+    setting of the app it was resolved to (or an app that one is mounted
+    in), else the client's Accept header ranks JSON above HTML."""
+    app = req.hops[-1][0] if req.hops else req.app
+    while app is not None:
+        if app.json_errors is not None:
+            return app.json_errors
+        app = app.parent
+    accept = req.headers.get("accept", "")
+    if "json" not in accept:
+        return False
+    json_rank = html_rank = (0, 0)  # (quality, -position): ties go to the first listed
+    position = 0
+    for item in accept.split(","):
+        position -= 1
+        media, _, params = item.partition(";")
+        media = media.strip().lower()
+        if media == JSON or media.endswith("+json"):
+            json_rank = max(json_rank, (_quality(params), position))
+        elif media == "text/html":
+            html_rank = max(html_rank, (_quality(params), position))
+    return json_rank[0] > 0 and json_rank > html_rank
+
+
+def _quality(params):
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0
+    return 1
+
+
 async def http_error(resp, status, message=None, headers=None):
     """Answer with a small HTML error page for `status`."""
-    resp.status = int(status)
-    resp.headers["Content-Type"] = HTML
-    if headers:
-        for name, value in _header_pairs(headers):
-            resp.headers[name] = value
-    resp.body = error_page(resp.status, message).encode()
-    resp.started = True
+    status = int(status)
+    resp.set_body(error_page(status, message), status, HTML, headers)
 
 
 async def redirect(resp, location, status=302):
     """Answer with a redirect to `location`."""
-    resp.status = status
-    resp.headers["Location"] = location
-    resp.headers["Content-Type"] = HTML
-    resp.body = b""
-    resp.started = True
+    resp.set_body(b"", status, HTML, {"Location": location})

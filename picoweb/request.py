@@ -2,6 +2,7 @@
 
 from .errors import HTTPError
 from .headers import Headers
+from .response import Response
 
 
 class BodyReader:
@@ -9,35 +10,52 @@ class BodyReader:
 
     `length` is the Content-Length, or None for a chunked body; in the
     "leave" header mode (`raw=True`) it reads the rest of the stream as is.
+    The body limit (`limit`, in bytes) is enforced here and only here:
+    lower it with `limit_to()`.
     """
 
-    def __init__(self, conn, length=0, chunked=False, raw=False, limit=None):
+    def __init__(self, conn, limits, length=0, chunked=False, raw=False, limit=None):
         self.conn = conn
+        self.limits = limits
+        self.length = length
         self.remaining = length or 0
         self.decoder = None
         if chunked:
             from .chunked import ChunkedDecoder  # on first use: most bodies are not
 
-            self.decoder = ChunkedDecoder()
+            self.decoder = ChunkedDecoder(limits.max_chunk_line, limits.max_trailers)
         self.raw = raw
-        self.limit = limit  # bytes a chunked body may reach, else 413
+        self.limit = None
         self.received = 0
         self.finished = not (chunked or raw or length)
         self.failed = False  # the body broke its framing: the connection must end
+        if limit is not None:
+            self.limit_to(limit)
+        self.hard_limit = self.limit  # the route's: past it the body is not even skipped
+
+    def limit_to(self, size):
+        """Lower the body limit to `size` bytes: HTTPError 413 at once if the
+        Content-Length says more, else as soon as more arrives."""
+        if self.finished:
+            return  # nothing more to read, and NO_BODY is shared: leave it be
+        if self.limit is None or size < self.limit:
+            self.limit = size
+        if self.length and self.length > self.limit:
+            raise HTTPError(413)
 
     async def read(self, size=-1):
         """Up to `size` bytes (all that is left for -1); b"" at the end."""
         if size < 0:
             pieces = []
             while not self.finished:
-                pieces.append(await self.read(self.conn.limits.read_size))
+                pieces.append(await self.read(self.limits.read_size))
             return b"".join(pieces)
         while not self.finished:
             data = self._take(size)
             if data or self.finished:
                 return data
             try:
-                more = await self.conn.fill_for_body()
+                more = await self.conn.fill_for_body(self.limits.read_timeout)
             except HTTPError:
                 self.failed = True  # timed out: where the body ends is unknown
                 raise
@@ -80,26 +98,30 @@ class BodyReader:
             if data is None:
                 self.finished = True
                 return b""
+        else:
+            if self.raw:
+                take = min(size, len(buf))
+            else:
+                take = min(size, len(buf), self.remaining)
+                self.remaining -= take
+                if not self.remaining:
+                    self.finished = True
+            data = bytes(buf[:take])
+            buf[:take] = b""
+        if self.length is None:
+            # Only a body without a Content-Length can outgrow its limit here.
             self.received += len(data)
             if self.limit is not None and self.received > self.limit:
-                self.failed = True
+                if self.received > self.hard_limit:
+                    self.failed = True
                 raise HTTPError(413)
-            return data
-        if self.raw:
-            take = min(size, len(buf))
-        else:
-            take = min(size, len(buf), self.remaining)
-            self.remaining -= take
-            if not self.remaining:
-                self.finished = True
-        data = bytes(buf[:take])
-        buf[:take] = b""
         return data
+
 
 
 # The reader of every request without a body: it is finished, so it
 # never touches a connection, and nothing ever changes it.
-NO_BODY = BodyReader(None)
+NO_BODY = BodyReader(None, None)
 
 _VERSIONS = ("1.0", "1.1")
 _NO_HEADERS = Headers()  # until the head is parsed (each request gets its own then)
@@ -120,18 +142,20 @@ class Request:
     url_match = None
     route = None
     prefix = ""
-    app = None
+    app = None  # the app serving it now: the root, then each mounted one
+    limits = None  # the Limits of the app it was resolved to
     reader = None
     keep_alive = False
     content_length = None
-    _hops = ()  # (prefix, sub-app) from the root app to the serving one
-    _depth = 0  # how many of _hops the dispatch has entered
-    _error = None  # a routing 404/405, raised once hooks have run
+    hops = ()  # (app, prefix, path) of each app from the root to the mounted one serving it
+    level = 0  # the index in hops of the app serving it now
+    route_error = None  # the router's 404 or 405, raised once the hooks have run
+    response_class = Response  # what answers it; plugins' extensions may subclass both
     _body = None
     _cookies = None
     headers = _NO_HEADERS  # until the head is parsed
     params = {}  # never changed: a resolved request gets its own
-    max_body = 0  # set by resolve(): the route's max_body or the app's limit
+    max_body = 0  # the route's max_body or the app's limit (see WebApp.new_request)
 
     def __init__(self, method, path, qs, minor, client_addr=None):
         self.method = method
@@ -144,12 +168,8 @@ class Request:
         """The whole body as bytes, at most `max_size` (default: the app's
         limit, or the route's `max_body`), else HTTPError 413."""
         if self._body is None:
-            if max_size is None:
-                max_size = self.max_body
-            if self.content_length is not None and self.content_length > max_size:
-                raise HTTPError(413)
-            if self.reader.decoder is not None:
-                self.reader.limit = max_size
+            if max_size is not None:
+                self.reader.limit_to(max_size)
             self._body = await self.reader.read()
         return self._body
 

@@ -7,7 +7,7 @@ head and first body bytes in one write.
 
 from .compat import call
 from .headers import Headers
-from .protocol import chunk, response_head, status_line
+from .http1 import chunk, response_head, status_line
 
 HTML = "text/html; charset=utf-8"
 
@@ -35,6 +35,7 @@ class Response:
     raw = False  # the handler wrote its own status line
     send_body = True
     before_send = ()  # hooks of the apps this request passed through
+    teardown = ()  # their teardown_request hooks
     # `headers` is made on first use: a returned body that nobody added a
     # header to needs only its Content-Type, kept here meanwhile.
     _headers = None
@@ -57,7 +58,7 @@ class Response:
 
     @headers.setter
     def headers(self, headers):
-        self._headers = headers
+        self._headers = headers  # None: made afresh on next use
         self._content_type = None
 
     async def awrite(self, data, off=0, sz=-1):
@@ -92,13 +93,23 @@ class Response:
     # Streams of the original picoweb had these names too.
     awritestr = awrite
 
-    async def send_file(self, f, offset=0, count=None):
-        """Send `count` bytes (None: to the end) of the open binary file `f`
+    async def write_file(self, f, offset=0, count=None):
+        """Write `count` bytes (None: to the end) of the open binary file `f`
         from `offset` as the body, zero-copy where the connection can; the
         caller sets Content-Length. Sends the head first; no body for HEAD."""
-        from .files import send_file  # on first use: most apps send no files
+        from .files import write_file  # on first use: most apps send no files
 
-        await send_file(self, f, offset, count)
+        await write_file(self, f, offset, count)
+
+    async def upgrade(self, headers=None, status=101):
+        """Send the head now (101 Switching Protocols by default, with
+        `headers`, after the before_send hooks) and take over the
+        connection: returns a stream with `read(n, timeout=None)`,
+        `readexactly(n, timeout=None)`, `write(data)` and `close()`. No
+        other request follows on it; it closes when the handler returns."""
+        from .upgrade import upgrade  # on first use: WebSocket and the like
+
+        return await upgrade(self, headers, status)
 
     def set_cookie(self, name, value="", **options):
         """Add a Set-Cookie header; options are those of
@@ -116,36 +127,51 @@ class Response:
         self.close_after = True
         await self.finish()
 
+    def set_body(self, body, status=None, content_type=None, headers=None):
+        """Answer with a whole body (str or bytes), sent with its
+        Content-Length once the handler ends; `content_type` replaces the
+        Content-Type (None keeps the one set, if any), `headers` (a dict or
+        pairs) are set over those already there. Hooks may still change it all."""
+        if self.headers_sent:
+            raise RuntimeError("the response head is already sent")
+        if status is not None:
+            self.status = int(status)
+        if headers:
+            own = self.headers
+            for name, value in header_pairs(headers):
+                own[name] = value
+        if content_type is not None:
+            if self._headers is None:
+                self._content_type = content_type
+            else:
+                self._own_headers()._set_known("content-type", "Content-Type", content_type)
+        self.body = body.encode() if isinstance(body, str) else body
+        self.started = True
+
     def set_result(self, result):
         """Take a handler's return value: body, (body, status) or
-        (body, status, headers); a dict or list body becomes JSON."""
+        (body, status, headers); a dict or list body becomes JSON, str and
+        bytes are text/html unless a Content-Type was set."""
         if self.headers_sent:
             raise RuntimeError("a handler returned a body after streaming one")
+        status = None
         if isinstance(result, tuple):
             if len(result) == 3:
                 headers = self.headers
-                for name, value in _header_pairs(result[2]):
+                for name, value in header_pairs(result[2]):
                     headers[name] = value
-            self.status = int(result[1])
+            status = result[1]
             result = result[0]
-        content_type = HTML
-        if isinstance(result, str):
-            result = result.encode()
+        if isinstance(result, (str, bytes, bytearray)):
+            content_type = HTML
         elif isinstance(result, (dict, list)):
-            result = dumps_json(result)
-            if isinstance(result, str):
-                result = result.encode()
+            result = self.req.app.encode_json(result)
             content_type = "application/json"
-        elif not isinstance(result, (bytes, bytearray)):
-            raise TypeError("a handler returned %r; expected str, bytes, dict, list or a tuple" % type(result))
-        if self._headers is None:
-            self._content_type = content_type
         else:
-            headers = self._own_headers()
-            if "content-type" not in headers:
-                headers._set_known("content-type", "Content-Type", content_type)
-        self.body = result
-        self.started = True
+            raise TypeError("a handler returned %r; expected str, bytes, dict, list or a tuple" % type(result))
+        if self._headers is not None and "content-type" in self._own_headers():
+            content_type = None  # the handler chose one
+        self.set_body(result, status, content_type)
 
     async def finish(self):
         """Send whatever has not been sent: the head, a set body, the last chunk."""
@@ -236,7 +262,7 @@ class Response:
 
 
 def dumps_json(obj):
-    """Encode a returned dict or list; the json plugin puts a faster one here."""
+    """The standard JSON encoding of `obj` (see WebApp.encode_json)."""
     global _encode_json
     if _encode_json is None:
         _encode_json = _json_encoder()
@@ -263,7 +289,9 @@ def _json_encoder():
     return lambda obj: "".join(encode(obj, 0))
 
 
-def _header_pairs(headers):
+def header_pairs(headers):
+    """(name, value) pairs of headers given as a dict, pairs, or the
+    original picoweb's preformatted "Name: value\\r\\n" text."""
     if isinstance(headers, (str, bytes)):
         return _parse_header_text(headers)
     if hasattr(headers, "items"):
@@ -294,7 +322,7 @@ async def start_response(resp, content_type=HTML, status="200", headers=None):
     if content_type:
         resp.headers["Content-Type"] = content_type
     if headers:
-        for name, value in _header_pairs(headers):
+        for name, value in header_pairs(headers):
             resp.headers.add(name, value)
     resp.started = True
 
@@ -303,7 +331,7 @@ def __getattr__(name):
     # Helpers most apps never call live in modules imported on first use
     # (pages: error pages and redirects; files: file bodies and MIME types),
     # and are still found here, where they were first defined.
-    if name in ("escape_html", "error_page", "http_error", "redirect"):
+    if name in ("escape_html", "error_page", "error_response", "http_error", "redirect"):
         module = "pages"
     elif name in ("get_mime_type", "sendfile", "sendstream"):
         module = "files"

@@ -7,9 +7,10 @@ from .errors import HTTPError
 class Route:
     """One pattern, its handler, the methods it answers and its extras.
 
-    `extra` holds the route's options: "headers" ("parse", "skip" or
-    "leave"), "max_body", and anything an app or plugin wants to read back
-    from `req.route.extra`.
+    `extra` holds the route's options: "header_mode" ("parse", "skip" or
+    "leave"; the original picoweb's "headers" is taken as the same),
+    "max_body", and anything an app or plugin wants to read back from
+    `req.route.extra`.
     """
 
     def __init__(self, pattern, handler, methods=None, extra=None):
@@ -22,9 +23,9 @@ class Route:
         if "GET" in methods and "HEAD" not in methods:
             methods.append("HEAD")
         self.methods = methods
-        self.header_mode = self.extra.get("headers", "parse")
+        self.header_mode = self.extra.get("header_mode") or self.extra.get("headers", "parse")
         if self.header_mode not in ("parse", "skip", "leave"):
-            raise ValueError("headers mode must be parse, skip or leave")
+            raise ValueError("header_mode must be 'parse', 'skip' or 'leave'")
         self.regex = None
         self.params = ()
         self.literal = ""  # what a path must start with to be worth a regex match
@@ -56,31 +57,19 @@ class Route:
 
 
 class Router:
-    """Exact paths by dict lookup first, then patterns in registration order."""
+    """Exact paths by dict lookup first, then patterns in registration order
+    (mounted apps, found before routes, are in picoweb.mounts)."""
 
     def __init__(self):
         self.exact = {}  # path -> [Route]
         self.patterns = []
-        self.mounts = []  # (prefix, app), longest prefix first
+        self.mounts = []  # picoweb.mounts.Mount, longest prefix first
 
     def add(self, route):
         if isinstance(route.pattern, str) and route.regex is None:
             self.exact.setdefault(route.pattern, []).append(route)
         else:
             self.patterns.append(route)
-
-    def add_mount(self, prefix, app):
-        if not prefix.startswith("/") or prefix.endswith("/"):
-            raise ValueError("mount prefix must start and not end with '/': %r" % prefix)
-        self.mounts.append((prefix, app))
-        self.mounts.sort(key=lambda mount: -len(mount[0]))
-
-    def find_mount(self, path):
-        """The (prefix, app) whose prefix is `path` or a parent of it."""
-        for prefix, app in self.mounts:
-            if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
-                return prefix, app
-        return None
 
     def match(self, path, method):
         """Return (route, params, url_match); raise HTTPError 404 or 405."""

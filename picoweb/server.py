@@ -5,12 +5,11 @@ Works on any reader with `async read(n)` and writer with `write()` and
 test client.
 """
 
-from .compat import IS_MICROPYTHON, asyncio, log_exception, ticks_diff, ticks_ms
+from .compat import IS_MICROPYTHON, asyncio, call, log_exception, ticks_diff, ticks_ms
 from .errors import HTTPError
 from .headers import Headers
-from .protocol import NO_FRAMING, find_head_end, parse_headers, request_line, response_head
+from .http1 import NO_FRAMING, find_head_end, parse_headers, parse_request_line
 from .request import NO_BODY, BodyReader, Request
-from .response import Response
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # CPython's loop.sendfile() gives zero-copy file bodies; MicroPython has none.
@@ -25,7 +24,7 @@ class Connection:
         self.app = app
         self.reader = reader
         self.writer = writer
-        self.limits = app.limits
+        self.limits = app.limits  # the root app's: those of the connection (see Limits)
         self.buf = bytearray()
         # A reader that bounds its own waits spares a Task per read (wait_for).
         self.read_within = getattr(reader, "read_within", None)
@@ -65,12 +64,13 @@ class Connection:
         except asyncio.TimeoutError:
             raise HTTPError(408)
 
-    async def fill_for_body(self):
+    async def fill_for_body(self, timeout):
+        """Read more of a request body, within `timeout` seconds (408)."""
         if self.expect_continue:
             self.expect_continue = False
             await self.send(_CONTINUE)
         try:
-            return await self.fill(self.limits.read_timeout)
+            return await self.fill(timeout)
         except asyncio.TimeoutError:
             # The client is slow, not the server: a 408, not a logged 500.
             raise HTTPError(408, "request body timed out")
@@ -98,11 +98,11 @@ class Connection:
                 return
             await asyncio.wait_for(writer.drain(), self.limits.send_timeout)
         except (OSError, asyncio.TimeoutError) as exc:
-            # The client's doing, not the app's: dispatch() logs no traceback.
+            # The client's doing, not the app's: handle_error() logs no traceback.
             self.lost = exc
             raise
 
-    async def sendfile(self, f, offset, count):
+    async def send_zero_copy(self, f, offset, count):
         """Send `count` bytes (None: to the end) of the binary file `f` from
         `offset` zero-copy; the bytes sent, or None (nothing sent) where this
         runtime, writer or transport cannot (MicroPython, memory streams, TLS)."""
@@ -186,14 +186,13 @@ class Connection:
     async def serve_one(self):
         """Read one request, answer it; True if the connection may go on."""
         app = self.app
-        limits = self.limits
         buf = self.buf
         self.idle = True
         self.head_started = None
         if not buf and not await self._wait_idle():
             return False
         line_end = buf.find(b"\n")
-        if line_end <= 0 or line_end > limits.max_request_line or (line_end == 1 and buf[0] == 13):
+        if line_end <= 0 or line_end > self.limits.max_request_line or (line_end == 1 and buf[0] == 13):
             # Not one whole request line first in buf: wait for it, skip
             # blank lines, refuse a long one (the usual request needs none).
             line_end = await self._read_request_line()
@@ -203,39 +202,58 @@ class Connection:
         # Strip one CR: more is a bare CR, which a proxy may take for a line
         # end (RFC 9112 2.2), so it must fail the version check, a 400.
         end = line_end - 1 if buf[line_end - 1] == 13 else line_end
-        method, path, query, minor = request_line(buf, end)
-        req = Request(method, path, query, minor, self.peer)
-        mode = app.resolve(req)
-        if mode == "leave":
-            # Headers and body stay in the stream; their framing is unknown
-            # to us, so nothing may follow on this connection.
-            buf[:line_end + 1] = b""
-            req.headers = Headers()
-            req.reader = BodyReader(self, raw=True)
-        else:
-            found = find_head_end(buf, line_end)
-            if found is None:
-                found = await self._wait_for_head(line_end)
-            buf[:self._parse_head(req, line_end, found, minor, mode == "parse")] = b""
-        resp = Response(self, req)
+        method, path, query, minor = parse_request_line(buf, end)
+        req = app.new_request(method, path, query, minor, self.peer)
+        mode = req.route.header_mode if req.route is not None else "parse"
+        try:
+            if mode == "leave":
+                # Headers and body stay in the stream; their framing is unknown
+                # to us, so nothing may follow on this connection.
+                buf[:line_end + 1] = b""
+                req.headers = Headers()
+                req.reader = BodyReader(self, req.limits, raw=True)
+            else:
+                found = find_head_end(buf, line_end)
+                if found is None:
+                    found = await self._wait_for_head(line_end, req.limits)
+                buf[:self._parse_head(req, line_end, found, minor, mode == "parse")] = b""
+        except HTTPError as exc:
+            await self.reject(exc, req)
+            return False
+        resp = req.response_class(self, req)
         if app.stopping:
             resp.close_after = True  # tell the client, so it does not retry here
-        await app.dispatch(req, resp)
         try:
-            await resp.finish()
-        except (OSError, asyncio.TimeoutError):  # a TimeoutError is no OSError before 3.11
-            raise
-        except Exception as exc:  # a before-send hook failed
-            log_exception(app.log, "%r failed while sending" % req, exc)
-            if not resp.headers_sent:
-                await self.reject(HTTPError(500))
-            return False
+            try:
+                await app.handle(req, resp)
+            except Exception as exc:  # an override of handle() that raised
+                await _answer_error(req, resp, exc)
+            try:
+                await resp.finish()
+            except (OSError, asyncio.TimeoutError):  # a TimeoutError is no OSError before 3.11
+                raise
+            except Exception as exc:  # a before-send hook failed
+                await self.finish_failed(req, resp, exc)
+        finally:
+            if resp.teardown:
+                await _tear_down(req, resp)
         if app.debug >= 0:
             app.log.info('%s "%s %s HTTP/%s" %d', self.peer and self.peer[0], method,
-                         req.path, req.version, resp.status)
+                         loggable(req.path), req.version, resp.status)
         if resp.close_after or not req.keep_alive or app.stopping:
             return False
         return req.reader.finished or await self._discard_unread_body(req)
+
+    async def finish_failed(self, req, resp, exc):
+        """A before-send hook raised `exc` as `resp` was finishing: answer
+        with the error instead, if the head is not out, then close."""
+        resp.close_after = True
+        if resp.headers_sent:
+            log_exception(self.app.log, "%r failed while sending" % req, exc)
+            return
+        resp.before_send = ()  # they failed once: the error answer goes without them
+        await _answer_error(req, resp, exc)
+        await resp.finish()
 
     async def _wait_idle(self):
         """Wait for the next request's first bytes; False if none come
@@ -269,11 +287,11 @@ class Connection:
             if not await self._wait_idle():
                 return -1
 
-    async def _wait_for_head(self, line_end):
+    async def _wait_for_head(self, line_end, limits):
         """(end of header lines, body start) once the head's blank line is in."""
         buf = self.buf
         while True:
-            if len(buf) - line_end > self.limits.max_header_size:
+            if len(buf) - line_end > limits.max_header_size:
                 raise HTTPError(431)
             if not await self.fill_head():
                 raise EOFError("client left within the request head")
@@ -284,7 +302,7 @@ class Connection:
     def _parse_head(self, req, line_end, found, minor, keep):
         """Parse the header lines into `req`; returns where the body starts."""
         block_end, body_start = found
-        limits = self.limits
+        limits = req.limits
         if block_end - line_end > limits.max_header_size:
             raise HTTPError(431)
         values, framing = parse_headers(self.buf[line_end + 1:block_end], limits, keep)
@@ -299,10 +317,8 @@ class Connection:
         req.keep_alive = framing.keep_alive(minor)
         length = framing.content_length
         req.content_length = length
-        if length and length > req.max_body:
-            raise HTTPError(413)
         if length or framing.chunked:
-            req.reader = BodyReader(self, length, framing.chunked, limit=req.max_body)
+            req.reader = BodyReader(self, limits, length, framing.chunked, limit=req.max_body)
             # RFC 9110 10.1.1: an HTTP/1.0 client's 100-continue is ignored.
             self.expect_continue = framing.expect_continue and minor == 1
         else:
@@ -320,36 +336,79 @@ class Connection:
             return False  # where this body ends is unknown: so is the next request
         if self.expect_continue:
             return False  # the client still waits to be asked for its body
-        skipped = 0
+        # Within the route's limit: a lower one (limit_to()) was the handler's.
+        reader.limit = reader.hard_limit
         try:
             while not reader.finished:
-                piece = await reader.read(self.limits.read_size)
-                skipped += len(piece)
-                if skipped > req.max_body:
-                    return False
+                await reader.read(self.limits.read_size)
         except HTTPError:
-            return False  # a broken body after a sent response: just close
+            return False  # a broken or too large body after the response: close
         return True
 
-    async def reject(self, exc):
-        """Answer a request we could not parse, then close."""
-        from .pages import HTML, error_page
+    async def reject(self, exc, req=None):
+        """Answer an error met while reading a request (malformed, too
+        large, too slow, or one connection too many) through the app's error
+        handlers, then close: those of the app `req` was resolved to, or
+        the root app's before any is known."""
+        from .failures import reject
 
-        self.app.log.info("%s: rejected with %d: %s", self.peer, exc.status, exc.message)
-        body = error_page(exc.status, exc.message).encode()
-        headers = [("Content-Type", HTML), ("Content-Length", str(len(body))), ("Connection", "close")]
-        if exc.headers:
-            headers.extend(exc.headers.items())
         try:
-            await self.send(response_head(exc.status, headers) + body)
-        except OSError:
+            await reject(self, exc, req)
+        except (OSError, asyncio.TimeoutError):
             pass
 
 
+async def _answer_error(req, resp, exc):
+    from .failures import answer_error
+
+    await answer_error(req, resp, exc)
+
+
+async def _tear_down(req, resp):
+    # Inner apps' hooks first; a failing one does not stop the others.
+    for hook in reversed(resp.teardown):
+        try:
+            await call(hook, req, resp)
+        except Exception as exc:
+            log_exception(req.app.log, "teardown of %r failed" % req, exc)
+
+
+if IS_MICROPYTHON:
+
+    def loggable(text):
+        """`text` as an access log may show it: controls, quotes and
+        backslashes escaped, so no request can forge a log line."""
+        for c in text:
+            if c < " " or c == "\x7f" or c == '"' or c == "\\":
+                return _escape_for_log(text)
+        return text
+
+else:
+
+    def loggable(text):
+        """`text` as an access log may show it: controls, quotes and
+        backslashes escaped, so no request can forge a log line."""
+        if text.isprintable() and '"' not in text and "\\" not in text:
+            return text
+        return _escape_for_log(text)
+
+
+def _escape_for_log(text):
+    out = []
+    for c in text:
+        if c == '"' or c == "\\":
+            out.append("\\" + c)
+        elif c < " " or c == "\x7f" or (not IS_MICROPYTHON and not c.isprintable()):
+            out.append("\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 if not _ZERO_COPY:
-    # No zero-copy here (MicroPython): without the method, Response.send_file
+    # No zero-copy here (MicroPython): without the method, resp.write_file()
     # copies through a buffer at once, and the heap does not hold its code.
-    del Connection.sendfile
+    del Connection.send_zero_copy
 
 
 def default_transport():
@@ -390,7 +449,7 @@ async def serve(app, host, port, stop_event, transport=None):
             connections.discard(conn)
 
     if transport == "protocol":
-        from .transport import start_server
+        from .asyncio_protocol import start_server
 
         server = await start_server(accept, host, port, app.limits)
     else:
@@ -405,6 +464,7 @@ async def serve(app, host, port, stop_event, transport=None):
         await stop_event.wait()
     finally:
         server.close()
+        await app.notify_shutdown()
         await _close_connections(app, connections)
 
 

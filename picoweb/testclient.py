@@ -3,7 +3,7 @@ serialisation as the server, over memory streams instead of a socket."""
 
 from .compat import decode_header
 from .headers import Headers
-from .protocol import find_head_end
+from .http1 import find_head_end
 from .server import Connection
 
 
@@ -90,7 +90,7 @@ def parse_responses(data, head_requests=()):
         elif headers.get("transfer-encoding") == "chunked":
             from .chunked import ChunkedDecoder
 
-            decoder = ChunkedDecoder()
+            decoder = ChunkedDecoder(len(buf) + 1, 1 << 20)
             pieces = []
             while True:
                 piece = decoder.next_data(buf, len(buf) + 1)

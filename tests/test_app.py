@@ -664,7 +664,7 @@ def test_exception_inside_handle_exc_closes_and_logs(client, caplog):
     assert [r.status for r in responses] == [500]
     assert responses[0].headers["Connection"] == "close"
     messages = [r.getMessage() for r in caplog.records]
-    assert any("handle_exc failed" in m for m in messages)
+    assert any("handling an error failed" in m for m in messages)
     assert c.get("/ok").text == "fine"
 
 

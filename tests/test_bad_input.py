@@ -32,7 +32,7 @@ import time
 import pytest
 
 from picoweb import HTTPError, Request, WebApp, http_error, redirect, start_response
-from picoweb.protocol import percent_decode
+from picoweb.http1 import percent_decode
 from picoweb.testclient import parse_responses
 from picoweb_plugins.forms import Forms
 from picoweb_plugins.json import Json, jsonify

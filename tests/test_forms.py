@@ -16,7 +16,7 @@ import httpx
 import picoweb
 import pytest
 from picoweb.testclient import TestClient, parse_responses
-from picoweb_plugins.forms import Forms, MultiDict, UploadedFile, installed_forms, read_form
+from picoweb_plugins.forms import Forms, MultiDict, UploadedFile, read_form
 from picoweb_plugins.forms import formdata
 from picoweb_plugins.forms.multipart import (
     DATA, DONE, END, PART, MultipartParser, parse_disposition, parse_options,
@@ -31,7 +31,7 @@ MULTIPART = {"Content-Type": "multipart/form-data; boundary=" + BOUNDARY}
 MIB = 1024 * 1024
 # A piece handed on may carry, besides one read, what was held back as a
 # possible delimiter ("\r\n--" and a boundary of at most 70 characters).
-MAX_PIECE = Forms.read_size + 73
+MAX_PIECE = Forms().read_size + 73
 
 
 def run(coro):
@@ -578,7 +578,7 @@ def test_mounted_app_uses_the_forms_installed_above_it():
 
     @sub.route("/f", methods=["POST"])
     async def f(req, resp):
-        assert installed_forms(req) is root.forms
+        assert req.app.find_plugin(Forms) is root.forms
         return {"form": (await req.read_form_data()).items()}
 
     root.mount("/sub", sub)

@@ -1,6 +1,6 @@
 """Property-based fuzzing of everything that reads client input.
 
-The HTTP parser (protocol.py) function by function, whole connections
+The HTTP parser (http1.py) function by function, whole connections
 through TestClient.raw (random bytes and mutated valid requests, read in
 random pieces), the forms plugin's parsers, cookies, the static plugin's
 path checks and the router. The rule everywhere: any input gives a
@@ -29,10 +29,11 @@ from hypothesis import strategies as st
 from picoweb import HTTPError
 from picoweb.chunked import ChunkedDecoder
 from picoweb.cookies import format_set_cookie, parse_cookies
-from picoweb.protocol import (
-    REASONS, Framing, Limits, chunk, check_header_name,
-    decode_path, find_head_end, parse_headers, parse_request_line, percent_decode,
-    request_line, response_head, split_target,
+from picoweb.limits import Limits
+from picoweb.http1 import (
+    REASONS, Framing, chunk, check_header_name,
+    decode_path, find_head_end, parse_headers, split_request_line, percent_decode,
+    parse_request_line, response_head, split_target,
 )
 from picoweb.response import start_response
 from picoweb.routing import Route, Router
@@ -92,7 +93,7 @@ def expect_http_error(func, *args, statuses=(400,)):
 
 
 # ---------------------------------------------------------------------------
-# 1. protocol.py, function by function
+# 1. http1.py, function by function
 
 @fuzz(500)
 @given(st.binary(max_size=200))
@@ -100,7 +101,7 @@ def expect_http_error(func, *args, statuses=(400,)):
 @example(b"GET  / HTTP/1.1")
 @example(b"GET / HTTP/9.9")
 def test_parse_request_line_any_bytes(line):
-    found = expect_http_error(parse_request_line, line, statuses=(400, 505))
+    found = expect_http_error(split_request_line, line, statuses=(400, 505))
     if found is not None:
         method, target, minor = found
         assert method and " " not in method and minor in (0, 1)
@@ -136,9 +137,9 @@ def outcome(func, *args):
 
 
 def checked_request_line(line):
-    # What request_line() must equal: the checks it skips when its one
+    # What parse_request_line() must equal: the checks it skips when its one
     # regex match (CPython) takes the line.
-    method, target, minor = parse_request_line(line)
+    method, target, minor = split_request_line(line)
     path, query = split_target(target)
     return method, decode_path(path), query.decode("latin-1"), minor
 
@@ -149,7 +150,7 @@ def checked_request_line(line):
 @example(b"GET", b"/a?b?c", b"HTTP/1.1")
 def test_request_line_agrees_with_the_full_checks(method, target, version):
     line = method + b" " + target + b" " + version
-    assert outcome(request_line, bytearray(line + b"\r\nHost: x"), len(line)) == outcome(checked_request_line, line)
+    assert outcome(parse_request_line, bytearray(line + b"\r\nHost: x"), len(line)) == outcome(checked_request_line, line)
 
 
 def percent_encode(raw, every=False):
@@ -258,7 +259,7 @@ def test_framing_note_any_values(key, values):
 
 def feed_chunked(data, sizes, limit=1 << 30):
     """Decode a chunked body handed over in pieces; (body, rest of input)."""
-    decoder = ChunkedDecoder()
+    decoder = ChunkedDecoder(Limits.max_chunk_line, Limits.max_trailers)
     buf = bytearray()
     out = []
     parts = pieces(data, sizes)
@@ -414,7 +415,7 @@ class Harness:
         log.setLevel(logging.WARNING)  # requests are not logged: faster
         log.propagate = False
         log.addHandler(self.errors)
-        self.methods = []  # the method of each request dispatched, in order
+        self.methods = []  # the method of each request answered, in order
         self.app = make_app(self)
         self.app.log = log
         self.client = TestClient(self.app)
@@ -455,7 +456,7 @@ def make_app(harness):
                       max_fields=8, max_memory=4096))
     app.install(Static(root=harness.root, prefix="/static/"))
 
-    @app.before_request
+    @app.before_send  # every answer's head, a rejected request's too
     def note_method(req, resp):
         harness.methods.append(req.method)
 

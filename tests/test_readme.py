@@ -21,8 +21,9 @@ def test_readme_renders_without_warnings():
 
 def test_readme_names_every_public_name():
     public = [name for name in dir(picoweb) if not name.startswith("_")]
-    modules = {"app", "compat", "cookies", "errors", "headers", "httpdate", "protocol",
-               "request", "response", "routing", "server", "testclient", "transport"}
+    modules = {"app", "asyncio_protocol", "compat", "cookies", "errors", "extensions", "headers",
+               "http1", "httpdate", "limits", "request", "response", "routing", "server",
+               "testclient", "upgrade", "failures", "mounts"}
     missing = [name for name in public if name not in modules and name not in README]
     assert missing == []
 
@@ -37,12 +38,22 @@ def test_hello_world_snippet_runs():
     assert asyncio.run(client.get("/user/7?x=1")).json() == {"id": 7, "query": "x=1"}
 
 
-def _snippet(section):
-    """The first code block under the README heading `section`."""
-    underline = "~" * len(section)
-    code = README.split("\n%s\n%s\n" % (section, underline), 1)[1].split(".. code-block:: python\n", 1)[1]
-    code = re.split(r"\n\S", code, 1)[0]
-    return compile("\n".join(line[4:] for line in code.splitlines()), "README.rst", "exec")
+
+def first_snippet(section):
+    """The first Python code block of README's `section`, dedented."""
+    text = README.split(section + "\n" + "~" * len(section) + "\n", 1)[1]
+    code = text.split(".. code-block:: python\n", 1)[1]
+    code = re.split(r"\n\S", code, 1)[0]  # the indented block
+    return "\n".join(line[4:] for line in code.splitlines())
+
+
+def test_plugin_protocol_snippet_runs():
+    namespace = {"__name__": "readme", "app": picoweb.WebApp()}
+    exec(compile(first_snippet("Plugin protocol"), "README.rst", "exec"), namespace)
+    app = namespace["app"]
+    app.add_url_rule("/", lambda req, resp: req.request_id)
+    resp = asyncio.run(TestClient(app).get("/"))
+    assert len(resp.text) == 16 and resp.headers["X-Request-Id"] == resp.text
 
 
 def test_websocket_snippet_runs():
@@ -57,7 +68,7 @@ def test_websocket_snippet_runs():
 
     mask = b"\x01\x02\x03\x04"
     namespace = {"req": Req, "data": b"\x81\x82" + mask + bytes((ord("o") ^ 1, ord("k") ^ 2))}
-    exec(_snippet("websocket"), namespace)
+    exec(compile(first_snippet("websocket"), "README.rst", "exec"), namespace)
     assert namespace["handshake"].subprotocol == "chat" and namespace["handshake"].codec is not None
     assert namespace["message"] == "ok"
     assert namespace["out"] == b"\x81\x02hi"
@@ -79,7 +90,7 @@ def test_sse_snippet_runs():
 
     app = picoweb.WebApp("readme")
     app.debug = -1
-    exec(_snippet("sse"), {"app": app, "asyncio": FewSleeps})
+    exec(compile(first_snippet("sse"), "README.rst", "exec"), {"app": app, "asyncio": FewSleeps})
     out = asyncio.run(TestClient(app).raw(b"GET /events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 41\r\n\r\n"))
     assert b"text/event-stream" in out
     assert b"event: tick\nid: 42\ndata: tick 42\n\n" in out
@@ -88,7 +99,7 @@ def test_sse_snippet_runs():
 
 def test_cors_snippet_runs():
     app = picoweb.WebApp("readme")
-    exec(_snippet("cors"), {"app": app})
+    exec(compile(first_snippet("cors"), "README.rst", "exec"), {"app": app})
 
     @app.route("/")
     async def index(req, resp):

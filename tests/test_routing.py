@@ -6,6 +6,7 @@ import pytest
 
 from picoweb.errors import HTTPError
 from picoweb.patterns import compile_pattern
+from picoweb.mounts import Mount, add_mount, find_mount
 from picoweb.routing import Route, Router
 
 
@@ -271,22 +272,27 @@ def test_router_methods_are_case_sensitive():
 
 def mount_router():
     router = Router()
-    router.add_mount("/api", "api")
-    router.add_mount("/api/v2", "v2")
-    router.add_mount("/static", "static")
+    add_mount(router, Mount("/api", "api"))
+    add_mount(router, Mount("/api/v2", "v2"))
+    add_mount(router, Mount("/static", "static"))
     return router
 
 
+def found_mount(router, path):
+    found = find_mount(router, path)
+    return found and (found[0].prefix, found[0].app, found[1])
+
+
 @pytest.mark.parametrize("path, expected", [
-    ("/api", ("/api", "api")),
-    ("/api/", ("/api", "api")),
-    ("/api/x", ("/api", "api")),
-    ("/api/v2", ("/api/v2", "v2")),
-    ("/api/v2/", ("/api/v2", "v2")),
-    ("/api/v2/users/1", ("/api/v2", "v2")),
-    ("/api/v2x", ("/api", "api")),
-    ("/api/v", ("/api", "api")),
-    ("/static/a.css", ("/static", "static")),
+    ("/api", ("/api", "api", "/")),
+    ("/api/", ("/api", "api", "/")),
+    ("/api/x", ("/api", "api", "/x")),
+    ("/api/v2", ("/api/v2", "v2", "/")),
+    ("/api/v2/", ("/api/v2", "v2", "/")),
+    ("/api/v2/users/1", ("/api/v2", "v2", "/users/1")),
+    ("/api/v2x", ("/api", "api", "/v2x")),
+    ("/api/v", ("/api", "api", "/v")),
+    ("/static/a.css", ("/static", "static", "/a.css")),
     ("/apix", None),
     ("/ap", None),
     ("/", None),
@@ -294,20 +300,20 @@ def mount_router():
     ("/x/api", None),
 ])
 def test_find_mount(path, expected):
-    assert mount_router().find_mount(path) == expected
+    assert found_mount(mount_router(), path) == expected
 
 
 def test_longest_prefix_wins_whatever_the_registration_order():
     router = Router()
-    router.add_mount("/a/b/c", "abc")
-    router.add_mount("/a", "a")
-    router.add_mount("/a/b", "ab")
-    assert router.find_mount("/a/b/c/d") == ("/a/b/c", "abc")
-    assert router.find_mount("/a/b/x") == ("/a/b", "ab")
-    assert router.find_mount("/a/x") == ("/a", "a")
+    add_mount(router, Mount("/a/b/c", "abc"))
+    add_mount(router, Mount("/a", "a"))
+    add_mount(router, Mount("/a/b", "ab"))
+    assert found_mount(router, "/a/b/c/d") == ("/a/b/c", "abc", "/d")
+    assert found_mount(router, "/a/b/x") == ("/a/b", "ab", "/x")
+    assert found_mount(router, "/a/x") == ("/a", "a", "/x")
 
 
 @pytest.mark.parametrize("prefix", ["", "/", "api", "/api/", "api/"])
 def test_bad_mount_prefix_raises_value_error(prefix):
     with pytest.raises(ValueError):
-        Router().add_mount(prefix, "app")
+        Mount(prefix, "app")

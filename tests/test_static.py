@@ -1,4 +1,4 @@
-"""The static files plugin, and the core's Response.send_file under it:
+"""The static files plugin, and the core's Response.write_file under it:
 in-process through TestClient, and over real sockets with httpx and curl."""
 
 import asyncio
@@ -471,7 +471,7 @@ def test_relative_root_without_package_is_the_cwd(tree, monkeypatch):
     assert get(app, "/static/hello.txt").body == b"Hello, static!\n"
 
 
-# Response.send_file and the core sendfile helper
+# Response.write_file and the core sendfile helper
 
 
 class CountingWriter:
@@ -553,19 +553,19 @@ def test_transport_without_sendfile_falls_back(big_file):
     writer = CountingWriter()
     writer.transport = NoSendfileTransport()
     conn = picoweb.server.Connection(make_app(root), MemoryReader(b""), writer)
-    assert run(conn.sendfile(open(str(root / "big.bin"), "rb"), 0, 10)) is None
+    assert run(conn.send_zero_copy(open(str(root / "big.bin"), "rb"), 0, 10)) is None
     serve_with(make_app(root), writer, "/static/big.bin")
     assert writer.size == BIG and writer.hash.hexdigest() == digest
 
 
-def test_send_file_without_content_length_is_chunked(tree):
+def test_write_file_without_content_length_is_chunked(tree):
     app = picoweb.WebApp()
 
     @app.route("/f")
     async def handler(req, resp):
         await picoweb.start_response(resp, "application/octet-stream")
         with open(str(tree / "data.bin"), "rb") as f:
-            await resp.send_file(f, 10, 50)
+            await resp.write_file(f, 10, 50)
 
     out = run(TestClient(app).raw(b"GET /f HTTP/1.1\r\nHost: x\r\n\r\n"))  # keep-alive
     (resp,) = parse_responses(out)
@@ -573,14 +573,14 @@ def test_send_file_without_content_length_is_chunked(tree):
     assert resp.body == DATA[10:60]
 
 
-def test_send_file_of_a_shrunken_file_closes_the_connection(tree):
+def test_write_file_of_a_shrunken_file_closes_the_connection(tree):
     app = picoweb.WebApp()
 
     @app.route("/f")
     async def handler(req, resp):
         resp.headers["Content-Length"] = "200"
         with open(str(tree / "data.bin"), "rb") as f:
-            await resp.send_file(f, 0, 200)
+            await resp.write_file(f, 0, 200)
 
     pipelined = b"GET /f HTTP/1.1\r\nHost: x\r\n\r\n" * 2
     out = run(TestClient(app).raw(pipelined))
@@ -609,16 +609,16 @@ def test_core_sendfile_helper(tree):
 
 @pytest.fixture
 def sendfile_calls(monkeypatch):
-    """The results of every Connection.sendfile call (None: not zero-copy)."""
+    """The results of every Connection.send_zero_copy call (None: not zero-copy)."""
     calls = []
-    original = picoweb.server.Connection.sendfile
+    original = picoweb.server.Connection.send_zero_copy
 
     async def recording(self, f, offset, count):
         sent = await original(self, f, offset, count)
         calls.append((offset, count, sent))
         return sent
 
-    monkeypatch.setattr(picoweb.server.Connection, "sendfile", recording)
+    monkeypatch.setattr(picoweb.server.Connection, "send_zero_copy", recording)
     return calls
 
 

@@ -28,7 +28,7 @@ try:
     def query_param(qs, name):
         return parse_urlencoded(qs).get(name)
 except ImportError:  # the forms plugin is not there: split by hand
-    from picoweb.protocol import percent_decode
+    from picoweb.http1 import percent_decode
 
     def query_param(qs, name):
         for pair in qs.split("&"):

@@ -39,7 +39,7 @@ upload routes `max_body=...`; the form's limit is the lower of that and
 `Forms.max_body`.
 """
 
-from picoweb import HTTPError, Request
+from picoweb import HTTPError
 
 from .multidict import MultiDict
 from .uploads import UploadedFile
@@ -53,6 +53,8 @@ class Forms:
     """The plugin and its limits, in bytes unless said otherwise; past
     one, the request is answered with 413.
 
+    upload_dir: where uploaded files are streamed (default: tempfile's
+    folder on CPython, "/tmp" on MicroPython).
     max_field_size: one text field, or one urlencoded key=value pair (64 KiB).
     max_file_size: one uploaded file (16 MiB); None: only the body limit.
     max_body: a whole form body (None: the route's max_body, which the
@@ -60,28 +62,32 @@ class Forms:
     max_fields: fields and files in one form or query string (a count, 1000).
     max_memory: text fields and part headers held at once, or a whole
     urlencoded body (1 MiB).
-    Class attributes, also settable per instance: `read_size` (bytes read
-    from the body at a time) and `max_header_size` (one part's headers).
+    max_part_header_size: one multipart part's headers (8 KiB).
+    max_boundary_padding: whitespace after a multipart delimiter (256), else 400.
+    read_size: bytes read from the body at a time (4 KiB).
     """
 
-    read_size = 4096
-    max_header_size = 8192
-
     def __init__(self, upload_dir=None, max_field_size=65536, max_file_size=16777216,
-                 max_body=None, max_fields=1000, max_memory=1048576):
+                 max_body=None, max_fields=1000, max_memory=1048576,
+                 max_part_header_size=8192, max_boundary_padding=256, read_size=4096):
         self.upload_dir = upload_dir
         self.max_field_size = max_field_size
         self.max_file_size = max_file_size
         self.max_body = max_body
         self.max_fields = max_fields
         self.max_memory = max_memory
+        self.max_part_header_size = max_part_header_size
+        self.max_boundary_padding = max_boundary_padding
+        self.read_size = read_size
 
     def install(self, app):
-        Request.form = None
-        Request.files = None
-        Request.read_form_data = _read_form_data
-        Request.parse_qs = _parse_qs
-        app.after_request(_remove_uploads)
+        """Give the app's requests `form`, `files`, `read_form_data()` and
+        `parse_qs()`, and remove their temp files once each is over."""
+        app.add_request_attribute("form", _nothing)
+        app.add_request_attribute("files", _nothing)
+        app.add_request_method("read_form_data", self._read_form_data)
+        app.add_request_method("parse_qs", self._parse_qs)
+        app.teardown_request(_remove_uploads)
 
     def body_limit(self, req):
         """Bytes a form body of `req` may have: the route's and ours, the lower."""
@@ -95,77 +101,60 @@ class Forms:
         return parse_urlencoded(req.qs, self.max_field_size, self.max_fields)
 
     async def read(self, req, on_file=None):
-        """Parse the body of `req` into (form, files), also kept in
-        `req.form` and `req.files`; a second call returns the same pair."""
-        done = getattr(req, "_forms_result", None)
-        if done is not None:
-            return done
+        """Parse the body of `req` into (form, files) MultiDicts."""
         content_type = req.headers.get("content-type", "")
         mime = content_type.partition(";")[0].strip().lower()
         limit = self.body_limit(req)
         if mime == URLENCODED:
             body = await req.read_body(min(limit, self.max_memory))
-            form = parse_urlencoded(body, self.max_field_size, self.max_fields)
-            files = MultiDict()
-        elif mime == MULTIPART:
+            return parse_urlencoded(body, self.max_field_size, self.max_fields), MultiDict()
+        if mime == MULTIPART:
             from .formdata import read_multipart
             from .multipart import parse_boundary
 
             boundary = parse_boundary(content_type)
-            if req.content_length is not None and req.content_length > limit:
-                raise HTTPError(413, "form body too large")
-            form, files = await read_multipart(req, boundary, self, on_file, limit)
-        elif not mime and (req.reader is None or req.reader.finished):
-            form, files = MultiDict(), MultiDict()
-        else:
-            raise HTTPError(415, "expected a urlencoded or multipart form body")
-        req.form = form
-        req.files = files
-        req._forms_result = (form, files)
-        return form, files
+            req.reader.limit_to(limit)
+            return await read_multipart(req, boundary, self, on_file)
+        if not mime and (req.reader is None or req.reader.finished):
+            return MultiDict(), MultiDict()
+        raise HTTPError(415, "expected a urlencoded or multipart form body")
+
+    async def _read_form_data(self, req, on_file=None):
+        # req.read_form_data(): once per request, kept in req.form and req.files.
+        if req.files is None:
+            req.form, req.files = await self.read(req, on_file)
+        return req.form
+
+    def _parse_qs(self, req):
+        req.form = self.parse_query(req)
+        return req.form
 
 
 async def read_form(req, on_file=None, forms=None):
     """(form, files) MultiDicts from the body of `req`; see the module
-    docstring. `forms` gives the limits (default: the installed Forms)."""
-    return await (forms or installed_forms(req)).read(req, on_file)
+    docstring. `forms` gives the limits (default: the Forms installed on
+    the app serving `req`, else the defaults). Uninstalled, temp files are
+    yours to remove (UploadedFile.remove())."""
+    installed = req.app.find_plugin(Forms)
+    if forms is None or forms is installed:
+        if installed is not None:
+            await req.read_form_data(on_file)
+            return req.form, req.files
+        forms = Forms()
+    return await forms.read(req, on_file)
 
 
-def installed_forms(req):
-    """The Forms installed on the app serving `req` or an app it is mounted
-    in; a default Forms() if none is."""
-    global _default
-    app = req.app
-    while app is not None:
-        for plugin in app.plugins:
-            if isinstance(plugin, Forms):
-                return plugin
-        app = app.parent
-    if _default is None:
-        _default = Forms()
-    return _default
-
-
-_default = None
-
-
-async def _read_form_data(req, on_file=None):
-    """Parse the body into `req.form` and `req.files`; returns `req.form`."""
-    return (await installed_forms(req).read(req, on_file))[0]
-
-
-def _parse_qs(req):
-    """Parse the query string into `req.form`; returns it."""
-    req.form = installed_forms(req).parse_query(req)
-    return req.form
+def _nothing(req):
+    return None
 
 
 def _remove_uploads(req, resp):
-    # Temp files the handler did not move would otherwise fill the disk.
+    # Temp files the handler did not move would otherwise fill the disk,
+    # whatever became of the request.
     files = req.files
     if files:
         for _, upload in files.items():
             upload.remove()
 
 
-__all__ = ["Forms", "MultiDict", "UploadedFile", "installed_forms", "parse_urlencoded", "read_form"]
+__all__ = ["Forms", "MultiDict", "UploadedFile", "parse_urlencoded", "read_form"]

@@ -10,22 +10,19 @@ from .uploads import DiskFile, UploadedFile
 from .urlencoded import decode_utf8
 
 
-async def read_multipart(req, boundary, forms, on_file=None, limit=None):
-    """Return (fields, files) MultiDicts; `forms` holds the limits, `limit`
-    caps the bytes read. On any error every file written so far is dropped."""
-    parser = MultipartParser(boundary, forms.max_header_size)
+async def read_multipart(req, boundary, forms, on_file=None):
+    """Return (fields, files) MultiDicts; `forms` holds the limits (the
+    body's own is the reader's). On any error every file written so far is
+    dropped."""
+    parser = MultipartParser(boundary, forms.max_part_header_size, forms.max_boundary_padding)
     reader = req.reader
     fields = MultiDict()
     files = MultiDict()
     state = _FormState(forms, on_file, fields, files)
-    received = 0
     try:
         while parser.state != "done":
             chunk = await reader.read(forms.read_size)
             if chunk:
-                received += len(chunk)
-                if limit is not None and received > limit:
-                    raise HTTPError(413, "form body too large")
                 parser.feed(chunk)
             while True:
                 event = parser.next_event()

@@ -6,7 +6,7 @@ the last len(delimiter) - 1 bytes it could not yet rule out.
 """
 
 from picoweb import HTTPError
-from picoweb.protocol import percent_decode
+from picoweb.http1 import percent_decode
 
 from .urlencoded import decode_utf8
 
@@ -14,8 +14,6 @@ PART = "part"  # value: the part's headers, a dict keyed by lowercase name
 DATA = "data"  # value: bytes of the current part's body
 END = "end"  # value: None; the current part is complete
 DONE = "done"  # value: None; the closing delimiter was seen
-
-_MAX_PADDING = 256  # bytes of whitespace tolerated after a delimiter (RFC 2046 LWSP)
 
 
 class MultipartParser:
@@ -25,14 +23,16 @@ class MultipartParser:
     Events are (kind, value) pairs: (PART, headers), (DATA, bytes), (END,
     None) per part, and (DONE, None) after the closing delimiter; bytes
     after it (the epilogue) are ignored. Malformed input is an HTTPError
-    400, a part's header block over `max_header_size` bytes a 413.
+    400, a part's header block over `max_header_size` bytes a 413;
+    `max_padding` bounds the whitespace after a delimiter (RFC 2046 LWSP).
     """
 
-    def __init__(self, boundary, max_header_size=8192):
+    def __init__(self, boundary, max_header_size=8192, max_padding=256):
         if isinstance(boundary, str):
             boundary = boundary.encode()
         self.delimiter = b"\r\n--" + boundary
         self.max_header_size = max_header_size
+        self.max_padding = max_padding
         # A leading CRLF makes a delimiter at the very start look like all others.
         self.buf = b"\r\n"
         self.state = "preamble"  # preamble, delimiter, headers, data, done
@@ -84,10 +84,10 @@ class MultipartParser:
         # The same padding limit whether the CRLF arrived or not (its CR may
         # have), so that how the body was cut never changes the verdict.
         if line_end < 0:
-            if len(buf) > _MAX_PADDING + 1:
+            if len(buf) > self.max_padding + 1:
                 raise HTTPError(400, "malformed multipart boundary line")
             return None
-        if line_end > _MAX_PADDING or buf[:line_end].strip(b" \t"):
+        if line_end > self.max_padding or buf[:line_end].strip(b" \t"):
             raise HTTPError(400, "malformed multipart boundary line")
         self.buf = buf[line_end + 2:]
         self.state = "headers"

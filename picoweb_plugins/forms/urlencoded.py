@@ -1,7 +1,7 @@
 """application/x-www-form-urlencoded: query strings and form bodies."""
 
 from picoweb import HTTPError
-from picoweb.protocol import percent_decode
+from picoweb.http1 import percent_decode
 
 from .multidict import MultiDict
 

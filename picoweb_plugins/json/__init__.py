@@ -11,8 +11,6 @@ Returning a dict or list from a handler also answers JSON; once this
 plugin is installed, that too uses the fastest encoder available.
 """
 
-import picoweb
-import picoweb.response
 from picoweb import HTTPError
 
 try:
@@ -58,18 +56,13 @@ def loads(data):
 
 
 async def jsonify(resp, obj, status=200, headers=None):
-    """Answer with `obj` as JSON (as the original picoweb's jsonify)."""
-    resp.status = int(status)
-    if headers:
-        for name, value in headers.items():
-            resp.headers[name] = value
-    resp.headers["Content-Type"] = JSON
-    resp.body = dumps(obj)
-    resp.started = True
+    """Answer with `obj` as JSON (as the original picoweb's jsonify), with
+    the encoder of the app serving the request."""
+    resp.set_body(resp.req.app.encode_json(obj), status, JSON, headers)
 
 
 async def read_json(req, max_size=None, force=False):
-    """The request body decoded as JSON.
+    """The request body decoded as JSON, with the decoder of the app serving it.
 
     400 when it is malformed, 413 when larger than `max_size` (default: the
     route's or app's body limit), 415 when the Content-Type is not JSON
@@ -81,24 +74,26 @@ async def read_json(req, max_size=None, force=False):
             raise HTTPError(415, "expected a JSON body")
     body = await req.read_body(max_size)
     try:
-        return loads(body)
+        return req.app.decode_json(body)
     except (ValueError, RuntimeError):
         # RuntimeError: nested too deep (CPython's RecursionError, MicroPython's).
         raise HTTPError(400, "malformed JSON body")
 
 
 class Json:
-    """Install to give requests `await req.json()` and to send returned
-    dicts and lists with the fastest encoder available."""
+    """Install on an app to give its requests `await req.json()` and to
+    encode and decode its JSON (returned dicts and lists, `jsonify`, error
+    pages) with the fastest codec available. Apps mounted under it get the
+    same; other apps are left as they are."""
 
     def __init__(self, max_size=None):
         self.max_size = max_size
 
     def install(self, app):
-        max_size = self.max_size
+        app.json_dumps = dumps
+        app.json_loads = loads
+        app.add_request_method("json", self.read)
 
-        async def json_method(req, force=False):
-            return await read_json(req, max_size, force)
-
-        picoweb.Request.json = json_method
-        picoweb.response.dumps_json = dumps
+    async def read(self, req, force=False):
+        """`await req.json(force=False)`: see read_json()."""
+        return await read_json(req, self.max_size, force)

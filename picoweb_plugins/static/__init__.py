@@ -206,8 +206,7 @@ class Static:
         if varies:
             headers["Vary"] = "Accept-Encoding"
         if not_modified(req.headers, etag, mtime):
-            resp.status = 304
-            resp.started = True
+            resp.set_body(b"", 304)
             return
         headers["Accept-Ranges"] = "bytes"
         first, last = 0, size - 1
@@ -230,7 +229,7 @@ class Static:
         except OSError:  # removed since the stat
             raise HTTPError(404)
         try:
-            await resp.send_file(f, first, last - first + 1)
+            await resp.write_file(f, first, last - first + 1)
         finally:
             f.close()
 
@@ -238,10 +237,7 @@ class Static:
         location = quote_path(req.prefix + path)
         if req.qs:
             location += "?" + req.qs
-        resp.status = 301
-        resp.headers["Location"] = location
-        resp.body = b""
-        resp.started = True
+        resp.set_body(b"", 301, headers={"Location": location})
 
 
 def _is_dir(stat):

@@ -5,7 +5,7 @@
 import os
 import sys
 
-SKIP = ("picoweb.transport",)  # CPython only: MicroPython has no asyncio.Protocol
+SKIP = ("picoweb.asyncio_protocol",)  # CPython only: MicroPython has no asyncio.Protocol
 
 
 def _modules(folder, package):

@@ -10,8 +10,9 @@ import picoweb
 from picoweb.server import Connection
 
 LAZY = (
-    "picoweb.chunked", "picoweb.cookies", "picoweb.files", "picoweb.httpdate",
-    "picoweb.pages", "picoweb.patterns", "picoweb.testclient", "picoweb.transport",
+    "picoweb.chunked", "picoweb.cookies", "picoweb.extensions", "picoweb.failures",
+    "picoweb.files", "picoweb.httpdate", "picoweb.mounts", "picoweb.pages", "picoweb.patterns",
+    "picoweb.testclient", "picoweb.upgrade", "picoweb.asyncio_protocol",
 )
 
 
@@ -77,6 +78,13 @@ async def test_each_lazy_module_loads_when_first_needed():
     assert "picoweb.patterns" in sys.modules
     out = await _serve(app, b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 404") and "picoweb.pages" in sys.modules, out
+    assert "picoweb.failures" in sys.modules
+    sub = picoweb.WebApp("sub")
+    sub.add_url_rule("/", lambda req, resp: "sub")
+    app.mount("/sub", sub)
+    assert "picoweb.mounts" in sys.modules
+    app.add_request_method("hello", lambda req: "hi")
+    assert "picoweb.extensions" in sys.modules
     out = await _serve(app, b"POST /item/1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                             b"Connection: close\r\n\r\n2\r\nok\r\n0\r\n\r\n")
     assert out.endswith(b"\r\n\r\nok") and "picoweb.chunked" in sys.modules, out

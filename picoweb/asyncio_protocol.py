@@ -12,15 +12,14 @@ import asyncio
 from asyncio import Future
 from time import monotonic
 
-_BUFFER_LIMIT = 65536  # unread input past this pauses reading from the socket
-
 
 class ProtocolStream(asyncio.Protocol):
     """Reader and writer of one connection, as the Connection uses them."""
 
-    def __init__(self, accept, streams):
+    def __init__(self, accept, streams, buffer_limit):
         self.accept = accept  # coroutine function (reader, writer) serving it
         self.streams = streams  # every open one, for the sweep
+        self.buffer_limit = buffer_limit  # unread input past this pauses reading
         self.transport = None
         self.deadline = None  # time.monotonic() when the pending read times out
         self.chunks = []
@@ -43,7 +42,7 @@ class ProtocolStream(asyncio.Protocol):
     def data_received(self, data):
         self.chunks.append(data)
         self.buffered += len(data)
-        if self.buffered > _BUFFER_LIMIT and not self.reading_paused:
+        if self.buffered > self.buffer_limit and not self.reading_paused:
             self.reading_paused = True
             self.transport.pause_reading()
         waiter = self.read_waiter  # _wake_reader(), inlined: once per request
@@ -112,7 +111,7 @@ class ProtocolStream(asyncio.Protocol):
         else:
             self.chunks = []
         self.buffered -= len(data)
-        if self.reading_paused and self.buffered <= _BUFFER_LIMIT:
+        if self.reading_paused and self.buffered <= self.buffer_limit:
             self.reading_paused = False
             self.transport.resume_reading()
         return data
@@ -187,5 +186,5 @@ async def start_server(accept, host, port, limits):
     """Listen with ProtocolStream connections; returns a ProtocolServer."""
     loop = asyncio.get_running_loop()
     streams = set()
-    server = await loop.create_server(lambda: ProtocolStream(accept, streams), host, port)
+    server = await loop.create_server(lambda: ProtocolStream(accept, streams, limits.read_buffer), host, port)
     return ProtocolServer(server, loop.create_task(_sweep(streams, limits)))

@@ -8,7 +8,7 @@ from .compat import IS_MICROPYTHON, decode_header
 from .errors import HTTPError
 
 REASONS = {
-    100: "Continue", 200: "OK", 201: "Created", 202: "Accepted",
+    100: "Continue", 101: "Switching Protocols", 200: "OK", 201: "Created", 202: "Accepted",
     204: "No Content", 206: "Partial Content",
     301: "Moved Permanently", 302: "Found", 303: "See Other",
     304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
@@ -49,40 +49,14 @@ else:
     _is_token = re.compile("[-!#$%&'*+.^_`|~0-9A-Za-z]+\\Z").match
     _has_control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]").search
     # The usual origin-form request line, split into method, path, query and
-    # version in one C call. A line it matches is one parse_request_line()
+    # version in one C call. A line it matches is one split_request_line()
     # and split_target() accept; any other takes their checks, which say
     # what is wrong.
     _origin_request_line = re.compile(
         b"([-!#$%&'*+.^_`|~0-9A-Za-z]+) (/[!->@-~]*)(?:\\?([!-~]*))? HTTP/1\\.([01])\\Z").match
 
 
-class Limits:
-    """Per-app bounds on what one request may make the server hold or wait for.
-
-    Change one on an app with `app.limits.max_body = 10 * 1024 * 1024`, or per
-    route for the body with `@app.route(..., max_body=...)`.
-    """
-
-    max_request_line = 8190  # bytes, else 414
-    max_header_size = 16384  # bytes of header lines, else 431
-    max_headers = 100  # header lines, else 431
-    max_body = 1048576  # bytes of request body, else 413
-    idle_timeout = 15  # seconds a keep-alive connection may wait for a request
-    head_timeout = 30  # seconds to receive the rest of a request head
-    read_timeout = 30  # seconds one body read may wait
-    send_timeout = 30  # seconds a client may leave a response unread
-    max_connections = 16 if IS_MICROPYTHON else 1024  # then new ones get 503
-    shutdown_timeout = 10  # seconds in-flight requests get on shutdown
-    read_size = 4096  # bytes asked of the socket per read
-
-    def __init__(self, **overrides):
-        for name, value in overrides.items():
-            if not hasattr(Limits, name):
-                raise TypeError("unknown limit %r" % name)
-            setattr(self, name, value)
-
-
-def parse_request_line(line):
+def split_request_line(line):
     """Split b"GET /path?q HTTP/1.1" into (method, target, minor version).
 
     `line` excludes its line ending. The target stays bytes: the caller
@@ -110,7 +84,7 @@ def parse_request_line(line):
     return method, target, minor
 
 
-def request_line(buf, end):
+def parse_request_line(buf, end):
     """Parse the request line buf[:end] (a bytearray, line end excluded)
     into (method, decoded path, query str, minor version)."""
     if _origin_request_line is not None:
@@ -120,7 +94,7 @@ def request_line(buf, end):
             # The pattern admits ASCII only: decode() cannot fail.
             path = raw_path.decode() if b"%" not in raw_path else decode_path(raw_path)
             return method.decode(), path, query.decode() if query else "", 1 if minor == b"1" else 0
-    method, target, minor = parse_request_line(bytes(buf[:end]))
+    method, target, minor = split_request_line(bytes(buf[:end]))
     raw_path, query = split_target(target)
     return method, decode_path(raw_path), decode_header(query) if query else "", minor
 
@@ -159,7 +133,7 @@ def percent_decode(raw, plus_as_space=False):
     out = bytearray(pieces[0])
     for piece in pieces[1:]:
         # int() alone would also take " 1", "+1" or "-1".
-        if len(piece) < 2 or piece[0] not in _HEX_DIGITS or piece[1] not in _HEX_DIGITS:
+        if len(piece) < 2 or piece[0] not in HEX_DIGITS or piece[1] not in HEX_DIGITS:
             raise ValueError("malformed percent-escape")
         out.append(int(piece[:2], 16))
         out += piece[2:]
@@ -316,7 +290,7 @@ NO_FRAMING = Framing()  # what a head without framing headers says; never change
 
 
 _DIGITS = frozenset(b"0123456789")
-_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 
 def check_header_text(text):

@@ -1,12 +1,13 @@
-"""picoweb.protocol, byte by byte: it does no I/O, so every case is plain data."""
+"""picoweb.http1, byte by byte: it does no I/O, so every case is plain data."""
 
 import pytest
 
 from picoweb.chunked import ChunkedDecoder
 from picoweb.errors import HTTPError
-from picoweb.protocol import (
-    Limits, check_header_text, chunk, decode_path, find_head_end,
-    parse_headers, parse_request_line, percent_decode, response_head, split_target,
+from picoweb.limits import Limits
+from picoweb.http1 import (
+    check_header_text, chunk, decode_path, find_head_end,
+    parse_headers, split_request_line, percent_decode, response_head, split_target,
 )
 
 
@@ -17,7 +18,7 @@ def status_of(func, *args, **kwargs):
     return info.value.status
 
 
-# parse_request_line
+# split_request_line
 
 
 @pytest.mark.parametrize("line, expected", [
@@ -33,18 +34,18 @@ def status_of(func, *args, **kwargs):
     (b"GET /!$&'()*+,;=:@~ HTTP/1.1", ("GET", b"/!$&'()*+,;=:@~", 1)),
 ])
 def test_parse_request_line_accepts(line, expected):
-    assert parse_request_line(line) == expected
+    assert split_request_line(line) == expected
 
 
 def test_parse_request_line_method_is_str_and_target_stays_bytes():
-    method, target, _ = parse_request_line(b"PUT /x HTTP/1.1")
+    method, target, _ = split_request_line(b"PUT /x HTTP/1.1")
     assert type(method) is str
     assert type(target) is bytes
 
 
 @pytest.mark.parametrize("version", [b"HTTP/2.0", b"HTTP/3.0", b"HTTP/1.2", b"HTTP/0.9", b"HTTP/9.9"])
 def test_parse_request_line_unsupported_version_is_505(version):
-    assert status_of(parse_request_line, b"GET / " + version) == 505
+    assert status_of(split_request_line, b"GET / " + version) == 505
 
 
 @pytest.mark.parametrize("version", [
@@ -52,7 +53,7 @@ def test_parse_request_line_unsupported_version_is_505(version):
     b"HTTP/1,1", b"HTTP/a.b", b"HTTP/1.x", b"HTTP/+.1", b"HTTP/1.10", b"",
 ])
 def test_parse_request_line_malformed_version_is_400(version):
-    assert status_of(parse_request_line, b"GET / " + version) == 400
+    assert status_of(split_request_line, b"GET / " + version) == 400
 
 
 @pytest.mark.parametrize("line", [
@@ -67,12 +68,12 @@ def test_parse_request_line_malformed_version_is_400(version):
     b"GET / HTTP/1.1\r",  # the caller strips the line ending
 ])
 def test_parse_request_line_wrong_shape_is_400(line):
-    assert status_of(parse_request_line, line) == 400
+    assert status_of(split_request_line, line) == 400
 
 
 @pytest.mark.parametrize("method", [b"G(T", b"GET/", b"GE\"T", b"G\xc3\x89T", b"GET\x00", b"G@T", b"{GET}"])
 def test_parse_request_line_non_token_method_is_400(method):
-    assert status_of(parse_request_line, method + b" / HTTP/1.1") == 400
+    assert status_of(split_request_line, method + b" / HTTP/1.1") == 400
 
 
 @pytest.mark.parametrize("target", [
@@ -86,7 +87,7 @@ def test_parse_request_line_non_token_method_is_400(method):
     b"/a\rb",
 ])
 def test_parse_request_line_bad_target_is_400(target):
-    assert status_of(parse_request_line, b"GET " + target + b" HTTP/1.1") == 400
+    assert status_of(split_request_line, b"GET " + target + b" HTTP/1.1") == 400
 
 
 # split_target
@@ -467,7 +468,7 @@ def test_expect_continue(value, expected):
 
 def decode_at_once(data, size=1 << 20, decoder=None):
     """Feed everything at once; (body pieces, unread bytes). Fails if unfinished."""
-    decoder = decoder or ChunkedDecoder()
+    decoder = decoder or ChunkedDecoder(Limits.max_chunk_line, Limits.max_trailers)
     buf = bytearray(data)
     pieces = []
     while True:
@@ -480,7 +481,7 @@ def decode_at_once(data, size=1 << 20, decoder=None):
 
 def decode_bytewise(data, size=1 << 20, decoder=None):
     """Feed one byte at a time; (body pieces, unread bytes)."""
-    decoder = decoder or ChunkedDecoder()
+    decoder = decoder or ChunkedDecoder(Limits.max_chunk_line, Limits.max_trailers)
     buf = bytearray()
     pieces = []
     for index in range(len(data)):
@@ -531,7 +532,7 @@ def test_chunked_size_caps_each_piece():
 
 
 def test_chunked_returns_empty_bytes_until_more_input():
-    decoder = ChunkedDecoder()
+    decoder = ChunkedDecoder(Limits.max_chunk_line, Limits.max_trailers)
     buf = bytearray(b"5\r\nhe")
     assert decoder.next_data(buf, 100) == b"he"
     assert decoder.next_data(buf, 100) == b""
@@ -568,13 +569,13 @@ def test_chunked_malformed_is_400(feed, data):
 
 
 def test_chunked_accepts_fifteen_hex_digits():
-    decoder = ChunkedDecoder()
+    decoder = ChunkedDecoder(Limits.max_chunk_line, Limits.max_trailers)
     assert decoder.next_data(bytearray(b"fffffffffffffff\r\nab"), 100) == b"ab"
     assert decoder.remaining == 0xfffffffffffffff - 2
 
 
 def small_line_decoder():
-    decoder = ChunkedDecoder()
+    decoder = ChunkedDecoder(Limits.max_chunk_line, Limits.max_trailers)
     decoder.max_line = 16
     return decoder
 

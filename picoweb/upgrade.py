@@ -1,0 +1,74 @@
+"""`resp.upgrade()`: a connection handed over to another protocol
+(WebSocket and the like) after a 101 head.
+
+Imported on the first upgrade, not with the core.
+"""
+
+from .http1 import response_head
+
+
+async def upgrade(resp, headers, status):
+    if resp.headers_sent:
+        raise RuntimeError("the response head is already sent")
+    resp.status = status
+    if headers:
+        own = resp.headers
+        for name, value in headers.items() if hasattr(headers, "items") else headers:
+            own[name] = value
+    if resp.before_send:
+        await resp._run_before_send()
+    # No framing headers: what follows the head is the new protocol's.
+    head = response_head(resp.status, resp.headers.items())
+    resp.headers_sent = resp.raw = resp.close_after = True
+    await resp.conn.send(head)
+    return RawStream(resp.conn)
+
+
+class RawStream:
+    """The bytes of a taken-over connection, both ways; what the client sent
+    after the request head is read first."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.closed = False
+
+    async def read(self, size, timeout=None):
+        """Up to `size` bytes (at least one), b"" once the client closed;
+        asyncio.TimeoutError after `timeout` seconds without any."""
+        conn = self.conn
+        buf = conn.buf
+        if not buf and not self.closed:
+            try:
+                if not await conn.fill(timeout):
+                    return b""
+            except OSError:
+                return b""
+        data = bytes(buf[:size])
+        buf[:size] = b""
+        return data
+
+    async def readexactly(self, size, timeout=None):
+        """Exactly `size` bytes; EOFError if the client closed before."""
+        pieces = []
+        while size > 0:
+            piece = await self.read(size, timeout)
+            if not piece:
+                raise EOFError("connection closed with %d bytes to come" % size)
+            pieces.append(piece)
+            size -= len(piece)
+        return b"".join(pieces)
+
+    async def write(self, data):
+        """Send bytes; OSError (or asyncio.TimeoutError past send_timeout)
+        once the client is gone."""
+        await self.conn.send(data)
+
+    def close(self):
+        """Close the connection (also done when the handler returns)."""
+        if not self.closed:
+            self.closed = True
+            try:
+                self.conn.writer.close()
+            except OSError:
+                pass
+
