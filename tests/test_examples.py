@@ -498,3 +498,28 @@ def test_json(run_example):
     assert api.post("/readings", content=b"{}", headers={"Content-Type": "text/plain"}).status_code == 415
     assert api.get("/readings").json() == [{"id": 1, "sensor": "t1", "value": 21.5}]
     server.stop()
+
+
+def test_ws_echo(run_example):
+    import asyncio
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosedOK
+
+    server = run_example("example_ws_echo")
+    assert "new WebSocket(" in server.get("/").text
+    assert server.get("/ws").status_code == 426  # a plain GET
+    url = server.url.replace("http://", "ws://") + "ws"
+
+    async def client():
+        async with connect(url) as ws:
+            await ws.send("hello")
+            assert await ws.recv() == "hello"
+            # SIGTERM with the WebSocket open: the server says 1001, then exits.
+            server.proc.send_signal(signal.SIGTERM)
+            with pytest.raises(ConnectionClosedOK) as closed:
+                await ws.recv()
+            assert closed.value.rcvd.code == 1001
+
+    asyncio.run(asyncio.wait_for(client(), REQUEST_TIMEOUT))
+    server.wait_exit()

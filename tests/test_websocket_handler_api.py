@@ -1,5 +1,5 @@
 """`ws`, the handler's WebSocket, over an in-memory stream with the stream
-API of `resp.upgrade()` (PLUGIN_MODEL.md), a wsproto client at the other end:
+API of `resp.upgrade()`, a wsproto client at the other end:
 messages, iteration, the closing handshake either way, a client that goes
 away, keep-alive pings, protocol errors."""
 

@@ -3,7 +3,8 @@
 The protocol is I/O-free and usable alone: `handshake.negotiate()` checks
 an upgrade request, `session.Session` turns the client's bytes into
 messages and ours into frames. `handler_api.WebSocket` drives a Session
-over a stream; `plugin` wires it to the app (coming with `resp.upgrade()`).
+over a stream; `plugin` wires it to the app (`WebSockets`, `@websocket`)
+on `resp.upgrade()`.
 
 Names load on first use, so a board pays only for what its app touches.
 """
@@ -11,6 +12,7 @@ Names load on first use, so a board pays only for what its app touches.
 _WHERE = {
     "WebSockets": "plugin",
     "websocket": "plugin",
+    "WebSocketRoute": "plugin",
     "WebSocket": "handler_api",
     "ConnectionClosed": "close",
     "ProtocolError": "close",

@@ -4,11 +4,16 @@
         async for message in ws:      # str or bytes; ends when the client closes
             await ws.send(message)
 
-The stream is what `resp.upgrade()` returns (PLUGIN_MODEL.md): `await
-read(n)` (b"" at its end), `await write(data)`, `close()`. Reading happens
-inside `receive()`: that is also when pings get answered and the client's
-Close is seen, so a handler that only sends learns the client left from
-`send()` raising ConnectionClosed.
+The stream is any object with the API of what `resp.upgrade()` returns:
+`await read(n)` (b"" at its end), `await write(data)`, `close()` (which
+ends a read waiting in another task). Reading happens inside `receive()`:
+that is also when pings get answered and the client's Close is seen, so a
+handler that only sends learns the client left from `send()` raising
+ConnectionClosed.
+
+Any task may send while another receives: frames go out whole and in the
+order they were queued (one write at a time: MicroPython's streams cannot
+take two tasks draining at once).
 """
 
 import asyncio
@@ -29,8 +34,9 @@ class WebSocket:
         self.subprotocol = subprotocol
         self.read_size = read_size
         self.close_timeout = close_timeout  # seconds to wait for the client's Close
-        self.receiving = False
-        self.ended = asyncio.Event()  # set once the session is closed, for close()
+        self.reader = None  # who reads the stream now: "receive", "close" or None
+        self.ended = asyncio.Event()  # set once the session is closed
+        self.send_lock = asyncio.Lock()
 
     @property
     def closed(self):
@@ -47,10 +53,14 @@ class WebSocket:
     async def receive(self):
         """The next message: str (text) or bytes (binary). ConnectionClosed
         (with the code) once the client closed, failed or went away."""
-        if self.receiving:
+        if self.reader == "receive":
             raise RuntimeError("another task is already in receive()")
-        self.receiving = True
         session = self.session
+        if self.reader == "close":
+            # close() reads until the client's Close: no message comes any more.
+            await self.ended.wait()
+            raise ConnectionClosed(session.close_code, session.close_reason)
+        self.reader = "receive"
         try:
             while True:
                 message = session.next_message()
@@ -62,7 +72,7 @@ class WebSocket:
                     raise ConnectionClosed(session.close_code, session.close_reason)
                 await self._read()
         finally:
-            self.receiving = False
+            self.reader = None
 
     def __aiter__(self):
         return self
@@ -86,20 +96,26 @@ class WebSocket:
 
     async def close(self, code=NORMAL, reason=""):
         """Close with `code` and `reason` (RFC 6455 7.1.2): send our Close,
-        wait up to close_timeout for the client's, then end the stream."""
+        wait up to close_timeout for the client's, then end the stream.
+        From any task; a receive() waiting elsewhere then raises ConnectionClosed."""
         session = self.session
         session.close(code, reason)
         try:
             await self._flush()
             if not session.closed:
-                if self.receiving:
+                if self.reader is not None:
                     # That task reads the client's Close; wait for it here.
                     await asyncio.wait_for(self._wait_ended(), self.close_timeout)
                 else:
-                    await asyncio.wait_for(self._drain_until_closed(), self.close_timeout)
+                    self.reader = "close"
+                    try:
+                        await asyncio.wait_for(self._drain_until_closed(), self.close_timeout)
+                    finally:
+                        self.reader = None
         except (ConnectionClosed, asyncio.TimeoutError):
             pass
-        self.stream.close()
+        self.stream.close()  # wakes a read still waiting: it finds the end
+        self.ended.set()
 
     async def keepalive(self, interval, timeout):
         """Run as a task: ping every `interval` seconds and fail the
@@ -114,6 +130,7 @@ class WebSocket:
                 if session.ping_payload is not None and not session.closed:
                     session.fail(KEEPALIVE_TIMEOUT, "keepalive ping timeout")
                     await self._flush()
+                    self.ended.set()
                     self.stream.close()
         except ConnectionClosed:
             pass
@@ -140,11 +157,16 @@ class WebSocket:
             self.session.receive_eof()
 
     async def _flush(self):
-        data = self.session.data_to_send()
-        if data:
+        if not self.session.out:
+            return  # the usual case after a message: no lock to take
+        async with self.send_lock:
+            data = self.session.data_to_send()
+            if not data:
+                return  # another task sent it while this one waited
             try:
                 await self.stream.write(data)
             except (OSError, asyncio.TimeoutError):
                 self.session.connection_lost()
                 self.ended.set()
+                self.stream.close()
                 raise ConnectionClosed(ABNORMAL, "")

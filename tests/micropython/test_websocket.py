@@ -791,3 +791,92 @@ async def test_handler_api_keepalive_fails_a_silent_client():
     out = written_frames(stream)
     assert out[0][0] == PING and out[-1] == (CLOSE, b"\x03\xf3keepalive ping timeout")
     await keepalive
+
+
+async def test_handler_api_close_from_another_task_ends_receive():
+    import asyncio
+    from picoweb_plugins.websocket.handler_api import WebSocket
+
+    # The client answers: the receiving task reads its Close, close() waits for that.
+    stream = MemoryStream()
+    ws = WebSocket(stream, Session(100), close_timeout=5)
+    receiving = asyncio.create_task(ws.receive())
+    await asyncio.sleep(0)
+    closing = asyncio.create_task(ws.close(1001, "going away"))
+    await asyncio.sleep(0)
+    assert written_frames(stream) == [(CLOSE, b"\x03\xe9going away")]
+    stream.feed(client_frame(CLOSE, b"\x03\xe9"))
+    await closing
+    try:
+        await receiving
+    except ConnectionClosed as exc:
+        assert exc.code == 1001
+    else:
+        raise AssertionError("receive() returned after the close")
+    assert stream.closed
+
+    # It does not: close_timeout passes, the stream closes, receive() ends (1006: no Close came).
+    stream = MemoryStream()
+    ws = WebSocket(stream, Session(100), close_timeout=0.05)
+    receiving = asyncio.create_task(ws.receive())
+    await asyncio.sleep(0)
+    await ws.close(1001)
+    try:
+        await receiving
+    except ConnectionClosed as exc:
+        assert exc.code == 1006
+    else:
+        raise AssertionError("receive() returned after the close")
+
+
+async def test_handler_api_receive_during_close_raises():
+    import asyncio
+    from picoweb_plugins.websocket.handler_api import WebSocket
+
+    stream = MemoryStream(client_frame(TEXT, b"late"))
+    ws = WebSocket(stream, Session(100), close_timeout=5)
+    closing = asyncio.create_task(ws.close())  # it reads, waiting for the client's Close
+    await asyncio.sleep(0)
+    receiving = asyncio.create_task(ws.receive())
+    await asyncio.sleep(0)
+    stream.feed(client_frame(CLOSE, b"\x03\xe8"))
+    await closing
+    try:
+        await receiving
+    except ConnectionClosed as exc:
+        assert exc.code == 1000  # the message that came after our Close was dropped
+    else:
+        raise AssertionError("a message after close()")
+
+
+class OneWriterStream(MemoryStream):
+    """A stream whose write takes a while, and fails the test when two overlap."""
+
+    writing = False
+
+    async def write(self, data):
+        import asyncio
+
+        assert not self.writing, "two writes at once"
+        self.writing = True
+        await asyncio.sleep(0.001)
+        self.written += data
+        self.writing = False
+
+
+async def test_handler_api_senders_in_many_tasks_write_one_at_a_time():
+    import asyncio
+    from picoweb_plugins.websocket.handler_api import WebSocket
+
+    stream = OneWriterStream()
+    ws = WebSocket(stream, Session(1000))
+
+    async def sender(name):
+        for i in range(5):
+            await ws.send("%s%d" % (name, i))
+
+    await asyncio.gather(sender("a"), sender("b"), sender("c"))
+    sent = [payload for opcode, payload in written_frames(stream)]
+    assert sorted(sent) == sorted(("%s%d" % (n, i)).encode() for n in "abc" for i in range(5))
+    for name in "abc":  # each task's messages in its own order
+        assert [m for m in sent if m[:1] == name.encode()] == [("%s%d" % (name, i)).encode() for i in range(5)]
