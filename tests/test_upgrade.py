@@ -7,7 +7,6 @@ import json
 import time
 
 from mpserver import MicroPythonServer
-from picoweb import WebApp
 from rawhttp import connect
 
 UPGRADE = b"GET /up HTTP/1.1\r\nHost: t\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n"
@@ -17,7 +16,6 @@ WAKE_WITHIN = 2  # seconds the waiting read may take to end after close()
 # reading, /result says what the read returned and how long it waited.
 APP = """
 import time
-from picoweb import WebApp
 from picoweb.compat import asyncio
 
 app = WebApp()
