@@ -14,6 +14,7 @@ test: test-cpython test-micropython
 # The whole suite runs twice: over the asyncio.Protocol path, then streams;
 # then once more on uvloop's event loop (fresh-venv packaging tests aside).
 test-cpython: $(VENV)/ready
+	sh tests/setup_chromium.sh
 	PICOWEB_TRANSPORT=protocol $(BIN)/python -m pytest -q tests
 	PICOWEB_TRANSPORT=streams $(BIN)/python -m pytest -q tests
 	PICOWEB_TEST_LOOP=uvloop $(BIN)/python -m pytest -q tests -k "not test_packaging"

@@ -523,3 +523,80 @@ def test_ws_echo(run_example):
 
     asyncio.run(asyncio.wait_for(client(), REQUEST_TIMEOUT))
     server.wait_exit()
+
+
+def test_chat_room(run_example):
+    import asyncio
+    import json
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosedError
+
+    server = run_example("example_chat")
+    url = server.url.replace("http://", "ws://") + "chat"
+
+    async def next_message(ws):
+        return json.loads(await ws.recv())
+
+    async def client():
+        async with connect(url) as alice:
+            me = (await next_message(alice))["you"]
+            assert (await next_message(alice)) == {"system": me + " joined"}
+            async with connect(url) as bob:
+                bob_name = (await next_message(bob))["you"]
+                assert (await next_message(alice)) == {"system": bob_name + " joined"}
+                assert (await next_message(bob)) == {"system": bob_name + " joined"}
+                await alice.send("<script>hi</script>")
+                for ws in (alice, bob):  # to everyone, as the text it was
+                    assert (await next_message(ws)) == {"name": me, "text": "<script>hi</script>"}
+                await bob.send(b"\x00binary")
+                with pytest.raises(ConnectionClosedError) as closed:
+                    await bob.recv()
+                assert closed.value.rcvd.code == 1003
+            assert (await next_message(alice)) == {"system": bob_name + " left"}
+            await alice.send("x" * 5000)
+            with pytest.raises(ConnectionClosedError) as closed:
+                await alice.recv()
+            assert closed.value.rcvd.code == 1009
+
+    asyncio.run(asyncio.wait_for(client(), REQUEST_TIMEOUT))
+    server.stop()
+
+
+def test_chat_in_headless_chromium(run_example, tmp_path):
+    import asyncio
+
+    import chromium
+
+    server = run_example("example_chat")
+
+    async def browse():
+        async with chromium.launch(tmp_path / "profile") as browser:
+            names = []
+            pages = []
+            for _ in range(2):  # one after the other, so the first sees the second join
+                page = await browser.open(server.url)
+                title = await page.wait_for("document.title.indexOf('Chat: ') == 0 && document.title")
+                assert title, "the page never joined the room"
+                names.append(title[len("Chat: "):])
+                pages.append(page)
+            first, second = pages
+            log = "document.getElementById('log').innerText"
+            assert await first.wait_for("%s.indexOf(%r) >= 0" % (log, names[1] + " joined")), await first.evaluate(log)
+
+            async def say(page, text):
+                await page.evaluate("document.getElementById('text').focus()")
+                await page.type(text)
+                await page.evaluate("document.querySelector('button').click()")
+
+            await say(first, "hello <b>from</b> the first page")
+            line = "%s: hello <b>from</b> the first page" % names[0]
+            assert await second.wait_for("%s.indexOf(%r) >= 0" % (log, line)), await second.evaluate(log)
+            assert await second.evaluate("document.querySelector('#log b') === null")  # shown as text
+            await say(second, "and hello back")
+            assert await first.wait_for("%s.indexOf(%r) >= 0" % (log, "%s: and hello back" % names[1]))
+            await second.close()
+            assert await first.wait_for("%s.indexOf(%r) >= 0" % (log, "%s left" % names[1]))
+
+    asyncio.run(asyncio.wait_for(browse(), 90))
+    server.stop()
