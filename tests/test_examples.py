@@ -322,53 +322,65 @@ def test_global_exc(run_example):
     assert output.count("ZeroDivisionError: division by zero") == 2  # logged, and served on
 
 
-def read_events(lines, count):
-    """The data of the next `count` events from an SSE stream's lines."""
-    events = []
-    for line in lines:
-        if line.startswith("data: "):
-            events.append(line[6:])
-            if len(events) == count:
-                return events
-    raise AssertionError("the stream ended after %r" % events)
+def take(events, count):
+    """The next `count` events (ServerSentEvent) an httpx-sse source yields."""
+    got = []
+    for event in events:
+        got.append(event)
+        if len(got) == count:
+            return got
+    raise AssertionError("the stream ended after %r" % got)
 
 
-def test_eventsource_client_leaves(run_example):
+def ticks(events):
+    return [(event.event, event.id, event.data) for event in events]
+
+
+def test_eventsource_counts_and_resumes_from_last_event_id(run_example):
+    from httpx_sse import connect_sse
+
     server = run_example("example_eventsource", setup="m.INTERVAL = 0.05")
-    assert 'new EventSource("events")' in server.get("/").text
+    assert 'new EventSource("counter")' in server.get("/").text
 
-    with server.client.stream("GET", "/events") as events:
-        assert events.status_code == 200
-        assert events.headers["content-type"] == "text/event-stream"
-        assert events.headers["cache-control"] == "no-cache"
-        assert read_events(events.iter_lines(), 3) == ["event 0", "event 1", "event 2"]
-    # Leaving the block closed the connection mid-stream: the handler
-    # notices at its next writes, and the server serves on.
+    with connect_sse(server.client, "GET", "/counter") as source:
+        assert source.response.headers["content-type"] == "text/event-stream"
+        assert source.response.headers["cache-control"] == "no-cache"
+        events = source.iter_sse()
+        first = take(events, 1)[0]
+        assert first.retry == 2000 and first.data == ""  # how long to wait before reconnecting
+        assert ticks(take(events, 3)) == [("tick", "1", "1"), ("tick", "2", "2"), ("tick", "3", "3")]
+    # Reconnecting as an EventSource does, with the last id it saw: the count goes on.
+    with connect_sse(server.client, "GET", "/counter", headers={"Last-Event-ID": "3"}) as source:
+        assert ticks(take(source.iter_sse(), 3)[1:]) == [("tick", "4", "4"), ("tick", "5", "5")]
+    # An id that is none of ours starts afresh.
+    for made_up in ("-5", "1e9", "9" * 40, "x"):
+        with connect_sse(server.client, "GET", "/counter", headers={"Last-Event-ID": made_up}) as source:
+            assert ticks(take(source.iter_sse(), 2)[1:]) == [("tick", "1", "1")], made_up
+    # Each of those left mid-stream: the handler noticed, the server serves on.
     server.wait_for_line("event stream closed by the client", 5, "the handler to stop")
     assert server.get("/").status_code == 200
-
-    with server.client.stream("GET", "/events") as events:
-        assert read_events(events.iter_lines(), 1) == ["event 0"]  # a fresh stream per client
     server.stop()
 
 
 def test_eventsource_bounded_stream(run_example):
     server = run_example("example_eventsource", setup="m.INTERVAL = 0.01\nm.LIMIT = 3")
-    events = server.get("/events")
+    events = server.get("/counter", headers={"Last-Event-ID": "7"})
     assert events.status_code == 200
-    assert events.text == "".join("id: %d\ndata: event %d\n\n" % (n, n) for n in range(3))
+    assert events.text == "retry: 2000\n\n" + "".join(
+        "event: tick\nid: %d\ndata: %d\n\n" % (n, n) for n in (8, 9, 10))
     server.stop()
 
 
 def test_eventsource_ends_on_shutdown(run_example):
+    from httpx_sse import connect_sse
+
     server = run_example("example_eventsource", setup="m.INTERVAL = 0.05")
-    with server.client.stream("GET", "/events") as events:
-        lines = events.iter_lines()
-        assert read_events(lines, 1) == ["event 0"]
+    with connect_sse(server.client, "GET", "/counter") as source:
+        events = source.iter_sse()
+        assert ticks(take(events, 2)[1:]) == [("tick", "1", "1")]
         server.proc.send_signal(signal.SIGTERM)
         # The stream ends by itself (a last chunk, not a reset) once the app stops.
-        rest = list(lines)
-        assert len([line for line in rest if line.startswith("data: ")]) < 20
+        assert len(list(events)) < 20
     server.wait_exit()  # a second signal could land after the handlers are restored
 
 
