@@ -612,3 +612,64 @@ def test_chat_in_headless_chromium(run_example, tmp_path):
 
     asyncio.run(asyncio.wait_for(browse(), 90))
     server.stop()
+
+
+def test_cors_api(run_example):
+    server = run_example("example_cors_api")
+    api = server.client
+    allowed = "https://notes.example"
+
+    def preflight(path, method, origin=allowed, headers=None):
+        asked = {"Origin": origin, "Access-Control-Request-Method": method}
+        if headers:
+            asked["Access-Control-Request-Headers"] = headers
+        return api.options(path, headers=asked)
+
+    # A JSON POST is not a simple request: the browser asks first.
+    ok = preflight("/api/notes", "POST", headers="content-type")
+    assert ok.status_code == 204 and ok.content == b"" and "content-type" not in ok.headers
+    assert ok.headers["access-control-allow-origin"] == allowed
+    assert ok.headers["access-control-allow-credentials"] == "true"
+    assert ok.headers["access-control-allow-methods"] == "GET, POST, DELETE"
+    assert ok.headers["access-control-allow-headers"] == "content-type"
+    assert ok.headers["access-control-max-age"] == "600"
+    assert "Origin" in ok.headers["vary"]
+    assert preflight("/api/notes/1", "DELETE").status_code == 204  # for a note that is not there yet
+    for refused in (preflight("/api/notes", "POST", origin="https://evil.example"),
+                    preflight("/api/notes", "PUT"),
+                    preflight("/api/notes", "POST", headers="content-type, x-evil"),
+                    preflight("/api/notes", "POST", origin="https://notes.example.evil.example")):
+        assert refused.status_code == 403
+        assert not [name for name in refused.headers if name.startswith("access-control-")]
+
+    created = api.post("/api/notes", json={"text": "<b>hi</b>"}, headers={"Origin": allowed})
+    assert created.status_code == 201 and created.json() == {"id": 1, "text": "<b>hi</b>"}
+    assert created.headers["access-control-allow-origin"] == allowed
+
+    # A simple GET: answered to anyone, readable by the allowed origin only.
+    listed = api.get("/api/notes", headers={"Origin": allowed})
+    assert listed.json() == [{"id": 1, "text": "<b>hi</b>"}]
+    assert listed.headers["access-control-allow-origin"] == allowed
+    assert listed.headers["access-control-expose-headers"] == "X-Total-Count"
+    assert listed.headers["x-total-count"] == "1" and listed.headers["vary"] == "Origin"
+    for origin in ("https://evil.example", "null", None):
+        other = api.get("/api/notes", headers={"Origin": origin} if origin else {})
+        assert other.status_code == 200 and other.headers["vary"] == "Origin"
+        assert "access-control-allow-origin" not in other.headers
+
+    # Credentialed: the user's cookie goes with it, and the answer says it may be read.
+    me = api.get("/api/whoami", headers={"Origin": allowed, "Cookie": "user=ada"})
+    assert me.json() == {"user": "ada"} and me.headers["access-control-allow-credentials"] == "true"
+
+    # Error answers carry the headers too, so the page can read why.
+    missing = api.get("/api/notes/9", headers={"Origin": allowed})
+    assert missing.status_code == 404 and missing.headers["access-control-allow-origin"] == allowed
+    bad = api.post("/api/notes", content=b"{oops", headers={"Origin": allowed, "Content-Type": "application/json"})
+    assert bad.status_code == 400 and bad.headers["access-control-allow-origin"] == allowed
+    deleted = api.delete("/api/notes/1", headers={"Origin": allowed})
+    assert deleted.status_code == 204 and deleted.headers["access-control-allow-origin"] == allowed
+
+    # The site's own page is no part of the API: no CORS there.
+    page = server.get("/", headers={"Origin": allowed})
+    assert page.status_code == 200 and "access-control-allow-origin" not in page.headers
+    server.stop()

@@ -59,9 +59,7 @@ class Cors:
         _apply(resp.headers, pairs)
         if allowed:
             # No body, so no Content-Type either: set the answer, do not return one.
-            resp.status = 204
-            resp.body = b""
-            resp.started = True
+            resp.set_body(b"", 204)
             return None
         return FORBIDDEN_PREFLIGHT, 403, {"Content-Type": "text/plain; charset=utf-8"}
 
