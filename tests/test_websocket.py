@@ -563,3 +563,24 @@ def test_echo_on_the_micropython_unix_port():
             abort(RawClient(server.port).sock)
         assert run(echo_once(server, "still serving")) == "still serving"
         assert server.alive(), server.output
+
+
+def test_chat_on_the_micropython_unix_port():
+    import json
+
+    with MicroPythonServer("import example_chat as m", "m.app") as server:
+        async def client():
+            async with connect(ws_url(server, "/chat")) as alice:
+                me = json.loads(await alice.recv())["you"]
+                assert json.loads(await alice.recv()) == {"system": me + " joined"}
+                async with connect(ws_url(server, "/chat")) as bob:
+                    bob_name = json.loads(await bob.recv())["you"]
+                    assert json.loads(await alice.recv()) == {"system": bob_name + " joined"}
+                    assert json.loads(await bob.recv()) == {"system": bob_name + " joined"}
+                    await bob.send("hello, ünïcode")
+                    for ws in (alice, bob):
+                        assert json.loads(await ws.recv()) == {"name": bob_name, "text": "hello, ünïcode"}
+                assert json.loads(await alice.recv()) == {"system": bob_name + " left"}
+
+        run(client())
+        assert server.alive(), server.output
