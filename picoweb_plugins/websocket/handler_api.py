@@ -35,7 +35,8 @@ class WebSocket:
         self.read_size = read_size
         self.close_timeout = close_timeout  # seconds to wait for the client's Close
         self.reader = None  # who reads the stream now: "receive", "close" or None
-        self.ended = asyncio.Event()  # set once the session is closed
+        self.ended = False  # True once a task saw the session closed
+        self.end_event = None  # made for a task that waits for the end: most never do
         self.send_lock = asyncio.Lock()
 
     @property
@@ -58,7 +59,7 @@ class WebSocket:
         session = self.session
         if self.reader == "close":
             # close() reads until the client's Close: no message comes any more.
-            await self.ended.wait()
+            await self._wait_ended()
             raise ConnectionClosed(session.close_code, session.close_reason)
         self.reader = "receive"
         try:
@@ -68,7 +69,7 @@ class WebSocket:
                 if message is not None:
                     return message
                 if session.closed:
-                    self.ended.set()
+                    self._set_ended()
                     raise ConnectionClosed(session.close_code, session.close_reason)
                 await self._read()
         finally:
@@ -115,7 +116,7 @@ class WebSocket:
         except (ConnectionClosed, asyncio.TimeoutError):
             pass
         self.stream.close()  # wakes a read still waiting: it finds the end
-        self.ended.set()
+        self._set_ended()
 
     async def keepalive(self, interval, timeout):
         """Run as a task: ping every `interval` seconds and fail the
@@ -130,13 +131,21 @@ class WebSocket:
                 if session.ping_payload is not None and not session.closed:
                     session.fail(KEEPALIVE_TIMEOUT, "keepalive ping timeout")
                     await self._flush()
-                    self.ended.set()
+                    self._set_ended()
                     self.stream.close()
         except ConnectionClosed:
             pass
 
+    def _set_ended(self):
+        self.ended = True
+        if self.end_event is not None:
+            self.end_event.set()
+
     async def _wait_ended(self):
-        await self.ended.wait()
+        if not self.ended:
+            if self.end_event is None:
+                self.end_event = asyncio.Event()
+            await self.end_event.wait()
 
     async def _drain_until_closed(self):
         session = self.session
@@ -144,7 +153,7 @@ class WebSocket:
             await self._read()
             session.next_message()  # dropped: we are closing
             await self._flush()
-        self.ended.set()
+        self._set_ended()
 
     async def _read(self):
         try:
@@ -167,6 +176,6 @@ class WebSocket:
                 await self.stream.write(data)
             except (OSError, asyncio.TimeoutError):
                 self.session.connection_lost()
-                self.ended.set()
+                self._set_ended()
                 self.stream.close()
                 raise ConnectionClosed(ABNORMAL, "")
