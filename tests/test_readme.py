@@ -56,7 +56,35 @@ def test_plugin_protocol_snippet_runs():
     assert len(resp.text) == 16 and resp.headers["X-Request-Id"] == resp.text
 
 
-def test_websocket_snippet_runs():
+def snippets(section):
+    """Every Python code block of README's `section` (up to the next heading), dedented."""
+    text = README.split(section + "\n" + "~" * len(section) + "\n", 1)[1]
+    text = re.split(r"\n[^\n]+\n[~-]+\n", text, 1)[0]
+    blocks = []
+    for code in text.split(".. code-block:: python\n")[1:]:
+        code = re.split(r"\n\S", code, 1)[0]
+        blocks.append("\n".join(line[4:] for line in code.splitlines()))
+    return blocks
+
+
+def masked(opcode, payload, mask=b"\x01\x02\x03\x04"):
+    return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + bytes(
+        b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def test_websocket_snippets_run():
+    app_snippet, protocol_snippet = snippets("websocket")
+    app = picoweb.WebApp("readme")
+    app.debug = -1
+    exec(compile(app_snippet, "README.rst", "exec"), {"app": app})
+    out = asyncio.run(TestClient(app).raw(
+        b"GET /ws/lobby HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        + masked(0x1, b"hi") + masked(0x8, b"\x03\xe8")))
+    head, _, frames = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 101 ") and b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in head
+    assert frames == b"\x81\x09lobby: hi" + b"\x88\x02\x03\xe8"  # the echo, then the Close answered
+
     from picoweb.headers import Headers
 
     class Req:
@@ -66,9 +94,8 @@ def test_websocket_snippet_runs():
                            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "chat",
                            "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"})
 
-    mask = b"\x01\x02\x03\x04"
-    namespace = {"req": Req, "data": b"\x81\x82" + mask + bytes((ord("o") ^ 1, ord("k") ^ 2))}
-    exec(compile(first_snippet("websocket"), "README.rst", "exec"), namespace)
+    namespace = {"req": Req, "data": masked(0x1, b"ok")}
+    exec(compile(protocol_snippet, "README.rst", "exec"), namespace)
     assert namespace["handshake"].subprotocol == "chat" and namespace["handshake"].codec is not None
     assert namespace["message"] == "ok"
     assert namespace["out"] == b"\x81\x02hi"
