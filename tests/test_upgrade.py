@@ -16,6 +16,7 @@ WAKE_WITHIN = 2  # seconds the waiting read may take to end after close()
 # reading, /result says what the read returned and how long it waited.
 APP = """
 import time
+from picoweb import WebApp
 from picoweb.compat import asyncio
 
 app = WebApp()
