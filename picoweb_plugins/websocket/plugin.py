@@ -55,6 +55,7 @@ class WebSockets:
         self.close_timeout = close_timeout
         self.read_size = read_size
         self.open = set()  # the WebSockets open on this plugin's routes
+        self.closing = []  # the tasks going_away() started
 
     def install(self, app):
         app.on_shutdown(self.going_away)
@@ -63,8 +64,9 @@ class WebSockets:
         """Close every open WebSocket with 1001 (the server stops): each in
         its own task, so a slow client does not hold up the others; their
         handlers end within close_timeout, inside the server's shutdown_timeout."""
-        for ws in list(self.open):
-            asyncio.create_task(ws.close(GOING_AWAY, "server shutting down"))
+        # Kept: CPython's loop holds tasks only weakly.
+        self.closing = [asyncio.create_task(ws.close(GOING_AWAY, "server shutting down"))
+                        for ws in list(self.open)]
 
     def accept(self, req):
         """The Handshake for `req` (see handshake.negotiate), or
