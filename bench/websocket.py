@@ -132,7 +132,87 @@ def measure(settings, work):
         row.update(transport=transport, kind="idle")
         rows.append(row)
         log_row(row)
+    heap = micropython_heap(os.environ.get("PICOWEB_ROOT") or os.path.dirname(BENCH))
+    if heap is not None:
+        rows.append(heap)
+        log_row(heap)
     return rows
+
+
+# The same echo on the MicroPython unix port, with /heap: the heap in use
+# after a collection. The port has no RSS worth reading (it runs inside a
+# CPython process's allocator): its heap is what a board would hold.
+MICROPYTHON_APP = """
+import gc, sys
+import picoweb
+from picoweb.compat import asyncio
+from picoweb_plugins.websocket import WebSockets, websocket
+
+app = picoweb.WebApp()
+app.install(WebSockets())
+
+
+@app.route("/heap")
+def heap(req, resp):
+    gc.collect()
+    return str(gc.mem_alloc())
+
+
+@app.route("/ws")
+@websocket
+async def echo(req, ws):
+    async for message in ws:
+        await ws.send(message)
+
+
+app.debug = -1
+asyncio.run(app.serve("127.0.0.1", int(sys.argv[1])))
+"""
+MICROPYTHON_IDLE = 12  # WebSockets: the port's max_connections is 16
+
+
+def micropython_heap(code_path):
+    """Heap bytes per idle WebSocket on the unix port, or None without it."""
+    import shutil
+    import subprocess
+
+    found = shutil.which("micropython", path=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    if found is None:
+        return None
+    port = procs.free_port()
+    proc = subprocess.Popen([found, "-c", MICROPYTHON_APP, str(port)], env=dict(os.environ, MICROPYPATH=".frozen:" + code_path),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        probe = procs.ServerProcess(server_for("micropython"), None, None)
+        probe.port = port
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                status, _ = probe.get("/heap")
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the unix port did not serve")
+                time.sleep(0.05)
+
+        async def held():
+            url = "ws://%s:%d/ws" % (procs.HOST, port)
+            warm, _ = await open_all(url, 1, "deflate")
+            await close_all(warm)
+            await asyncio.sleep(0.2)
+            before = int(probe.get("/heap")[1])
+            sockets, failures = await open_all(url, MICROPYTHON_IDLE, "deflate")
+            await asyncio.sleep(0.3)
+            after = int(probe.get("/heap")[1])
+            await close_all(sockets)
+            return {"transport": "micropython", "kind": "heap", "connections": len(sockets),
+                    "before_bytes": before, "after_bytes": after, "errors": len(failures),
+                    "per_conn_bytes": (after - before) // max(len(sockets), 1)}
+
+        return asyncio.run(held())
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def log_row(row):
@@ -140,6 +220,9 @@ def log_row(row):
         print("  %-8s %-7s %4d connections x %d messages: %7d messages/s, open %.2f s, %d errors, peak RSS %.1f MiB"
               % (row["transport"], row["compression"], row["open"], row["messages"], row["messages_per_s"],
                  row["open_s"], row["errors"], row["peak_rss_kib"] / 1024), flush=True)
+    elif row["kind"] == "heap":
+        print("  unix port %d idle WebSockets: %d bytes of heap each (%d -> %d)"
+              % (row["connections"], row["per_conn_bytes"], row["before_bytes"], row["after_bytes"]), flush=True)
     else:
         print("  %-8s %4d idle WebSockets: %.1f KiB each (RSS %.1f -> %.1f MiB)"
               % (row["transport"], row["connections"], row["per_conn_kib"], row["before_kib"] / 1024,
