@@ -1,7 +1,8 @@
 """WebSocket load and memory on CPython: picoweb's echo
 (bench/servers/picoweb_ws.py, the websocket plugin) with many connections
 open at once, each echoing messages, and the server's RSS per idle
-WebSocket. The client is the `websockets` library, in this process.
+WebSocket; where the MicroPython unix port is installed, also its heap per
+idle WebSocket. The client is the `websockets` library, in this process.
 
     python bench/websocket.py                 # 500 connections x 20 messages, 1000 idle
     python bench/websocket.py --smoke         # seconds: proves it works
