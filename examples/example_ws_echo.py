@@ -24,7 +24,7 @@ PAGE = """<!DOCTYPE html>
 <pre id="log"></pre>
 <script>
 var log = document.getElementById("log");
-var ws = new WebSocket(location.href.replace(/^http/, "ws") + "ws");
+var ws = new WebSocket(location.href.replace(/^http/, "ws").replace(/[^/]*$/, "") + "ws");
 ws.onmessage = function (event) { log.textContent += "echo: " + event.data + "\\n"; };
 ws.onclose = function (event) { log.textContent += "closed: " + event.code + "\\n"; };
 document.getElementById("form").onsubmit = function (event) {
