@@ -175,6 +175,39 @@ def _profile_section(profile):
     return lines + [""]
 
 
+def _websocket_section(ws):
+    """bench/websocket.py's rows: echo load per transport and compression, idle memory."""
+    s = ws["settings"]
+    lines = ["picoweb's WebSocket echo (the websocket plugin); the client, the `websockets` library "
+             "on the other core, opens %d connections (64 handshakes at a time), then every one echoes "
+             "%d messages of %d bytes of text at once with the others; a fresh server per row. "
+             "\"deflate\": permessage-deflate negotiated (what browsers offer). Idle: the server's RSS "
+             "before and with %d WebSockets open and quiet." % (s["connections"], s["messages"],
+                                                                ws["message_size"], s["idle"]), "",
+             "| transport | compression | connections open | messages/s | open s | errors | peak RSS MiB |",
+             "|---|---|--:|--:|--:|--:|--:|"]
+    for row in ws["rows"]:
+        if row["kind"] == "load":
+            lines.append("| %s | %s | %d of %d | %s | %s | %d | %s |" % (
+                row["transport"], row["compression"], row["open"], row["connections"],
+                _num(row["messages_per_s"]), _num(row["open_s"], 2), row["errors"],
+                _num(row["peak_rss_kib"] / KIB, 1)))
+    lines += ["", "| transport | idle WebSockets | RSS before MiB | RSS after MiB | per WebSocket KiB |",
+              "|---|--:|--:|--:|--:|"]
+    for row in ws["rows"]:
+        if row["kind"] == "idle":
+            lines.append("| %s | %d | %s | %s | %s |" % (
+                row["transport"], row["connections"], _num(row["before_kib"] / KIB, 1),
+                _num(row["after_kib"] / KIB, 1), _num(row["per_conn_kib"], 1)))
+    for row in ws["rows"]:
+        if row["kind"] == "heap":
+            lines += ["", "MicroPython unix port (64-bit: a 32-bit board holds less): %d idle WebSockets "
+                      "take %s bytes of heap each (`gc.mem_alloc()` after `gc.collect()`, %s -> %s)."
+                      % (row["connections"], _num(row["per_conn_bytes"]), _num(row["before_bytes"]),
+                         _num(row["after_bytes"]))]
+    return lines
+
+
 def _code_line(results):
     code = results.get("code")
     if not code:
@@ -252,6 +285,8 @@ def markdown(results):
                 catalog.server(name).label, r["connections"], _num(r["before_kib"] / KIB, 1),
                 _num(r["after_kib"] / KIB, 1), _num(r["per_conn_kib"], 1)))
         lines.append("")
+    if results.get("websocket"):
+        lines += ["## WebSocket", ""] + _websocket_section(results["websocket"]) + [""]
     if results.get("heap"):
         lines += ["## MicroPython heap", ""] + _heap_section(results["heap"]) + [""]
     lines += ["## Targets", "",

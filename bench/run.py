@@ -1,5 +1,6 @@
 """Run the benchmark suite: every server under every workload, the scale and
-idle-connection memory figures, MicroPython's heap and a profile of picoweb.
+idle-connection memory figures, WebSocket load and memory, MicroPython's
+heap and a profile of picoweb.
 
     bench/.venv/bin/python bench/run.py            # full: writes bench/results.{md,json,png}
     bench/.venv/bin/python bench/run.py --smoke    # seconds: bench/.out/smoke/
@@ -257,6 +258,25 @@ def run_idle(servers, ctx):
     return out
 
 
+def run_websocket(ctx):
+    """bench/websocket.py in its own process (it pins itself and starts its servers)."""
+    path = os.path.join(ctx.work, "websocket.json")
+    argv = [sys.executable, os.path.join(BENCH, "websocket.py"), "--json", path,
+            "--work", os.path.join(ctx.work, "websocket")] + (["--smoke"] if ctx.smoke else [])
+    log("")
+    try:
+        done = subprocess.run(argv, cwd=BENCH, env=dict(os.environ, PICOWEB_ROOT=ctx.code["path"]),
+                              timeout=300)
+        with open(path) as f:
+            result = json.load(f)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        ctx.errors.append("WebSocket: %s" % exc)
+        return None
+    if done.returncode != 0:
+        ctx.errors.append("WebSocket: %d failed rows" % sum(1 for row in result["rows"] if row["errors"]))
+    return result
+
+
 def run_heap(ctx):
     settings, errors = ctx.settings, ctx.errors
     log("\nMicroPython heap (%d requests)" % settings["heap_requests"])
@@ -347,6 +367,7 @@ def main():
         results["tables"] = run_tables(working, ctx)
         results["scale"] = run_scale(working, results["tables"], ctx)
         results["idle"] = run_idle(working, ctx)
+        results["websocket"] = run_websocket(ctx)
         # MicroPython's heap is picoweb's: not measured for a run of others alone.
         results["heap"] = run_heap(ctx) if "picoweb" in names else None
         if "picoweb" in working:

@@ -155,6 +155,10 @@ class ProtocolStream(asyncio.Protocol):
 
     def close(self):
         self.transport.close()
+        # connection_lost() waits for buffered output to leave: a read
+        # still waiting (an upgraded connection's) ends now.
+        self.eof = True
+        self._wake_reader()
 
     async def wait_closed(self):
         pass

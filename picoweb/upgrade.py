@@ -4,6 +4,7 @@
 Imported on the first upgrade, not with the core.
 """
 
+from .compat import IS_MICROPYTHON, asyncio
 from .http1 import response_head
 
 
@@ -64,11 +65,29 @@ class RawStream:
         await self.conn.send(data)
 
     def close(self):
-        """Close the connection (also done when the handler returns)."""
-        if not self.closed:
-            self.closed = True
-            try:
-                self.conn.writer.close()
-            except OSError:
-                pass
+        """Close the connection (also done when the handler returns); a
+        read waiting in another task returns b"" at once."""
+        if self.closed:
+            return
+        self.closed = True
+        conn = self.conn
+        try:
+            conn.writer.close()
+        except OSError:
+            pass
+        # Closing alone wakes a waiting read only once the output left (CPython)
+        # or never (MicroPython, whose close() does nothing): wake it here.
+        wake = getattr(conn.reader, "feed_eof", None)  # CPython's StreamReader
+        if wake is not None:
+            wake()
+        elif IS_MICROPYTHON:
+            # Its socket closes in wait_closed(); a read polling it then
+            # raises OSError (EBADF), which read() takes for the end.
+            asyncio.create_task(_close_socket(conn.writer))
 
+
+async def _close_socket(writer):
+    try:
+        await writer.wait_closed()
+    except OSError:
+        pass

@@ -1,6 +1,7 @@
 """Headless Chromium for tests, driven over its DevTools protocol on a
 WebSocket (the `websockets` library's synchronous client): start it with a
-fresh profile on a free debugging port, open a page, run script, click.
+fresh profile on a free debugging port, open pages and tabs, run script,
+type, click. The `chromium` fixture (conftest.py) hands one out.
 
 `Chromium.start()` skips the test, saying why, when no chromium is
 installed (`make test` installs Debian's with tests/setup/chromium.sh).
@@ -95,7 +96,16 @@ class Page:
                       clickCount=1)
 
     def close(self):
+        """End the DevTools session (the tab stays: see close_tab)."""
         self.stack.close()
+
+    def close_tab(self):
+        """Close the tab itself, as a user closing it would, then the session."""
+        try:
+            self.call("Page.close")
+        except Exception:  # the tab may go before its answer does
+            pass
+        self.close()
 
 
 class Chromium:
@@ -147,6 +157,15 @@ class Chromium:
             if time.monotonic() > deadline:
                 raise AssertionError("chromium has no page target: %r" % targets)
             time.sleep(0.05)
+
+    def new_page(self, url):
+        """A DevTools session on a new tab showing `url`."""
+        import httpx
+        from urllib.parse import quote
+
+        target = httpx.put("http://127.0.0.1:%d/json/new?%s" % (self.port, quote(url, safe=":/")),
+                           timeout=CALL_TIMEOUT).json()
+        return Page(target["webSocketDebuggerUrl"])
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:

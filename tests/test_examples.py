@@ -316,53 +316,65 @@ def test_global_exc(run_example):
     assert output.count("ZeroDivisionError: division by zero") == 2  # logged, and served on
 
 
-def read_events(lines, count):
-    """The data of the next `count` events from an SSE stream's lines."""
-    events = []
-    for line in lines:
-        if line.startswith("data: "):
-            events.append(line[6:])
-            if len(events) == count:
-                return events
-    raise AssertionError("the stream ended after %r" % events)
+def take(events, count):
+    """The next `count` events (ServerSentEvent) an httpx-sse source yields."""
+    got = []
+    for event in events:
+        got.append(event)
+        if len(got) == count:
+            return got
+    raise AssertionError("the stream ended after %r" % got)
 
 
-def test_eventsource_client_leaves(run_example):
+def ticks(events):
+    return [(event.event, event.id, event.data) for event in events]
+
+
+def test_eventsource_counts_and_resumes_from_last_event_id(run_example):
+    from httpx_sse import connect_sse
+
     server = run_example("example_eventsource", setup="m.INTERVAL = 0.05")
-    assert 'new EventSource("events")' in server.get("/").text
+    assert 'new EventSource("counter")' in server.get("/").text
 
-    with server.client.stream("GET", "/events") as events:
-        assert events.status_code == 200
-        assert events.headers["content-type"] == "text/event-stream"
-        assert events.headers["cache-control"] == "no-cache"
-        assert read_events(events.iter_lines(), 3) == ["event 0", "event 1", "event 2"]
-    # Leaving the block closed the connection mid-stream: the handler
-    # notices at its next writes, and the server serves on.
+    with connect_sse(server.client, "GET", "/counter") as source:
+        assert source.response.headers["content-type"] == "text/event-stream"
+        assert source.response.headers["cache-control"] == "no-cache"
+        events = source.iter_sse()
+        first = take(events, 1)[0]
+        assert first.retry == 2000 and first.data == ""  # how long to wait before reconnecting
+        assert ticks(take(events, 3)) == [("tick", "1", "1"), ("tick", "2", "2"), ("tick", "3", "3")]
+    # Reconnecting as an EventSource does, with the last id it saw: the count goes on.
+    with connect_sse(server.client, "GET", "/counter", headers={"Last-Event-ID": "3"}) as source:
+        assert ticks(take(source.iter_sse(), 3)[1:]) == [("tick", "4", "4"), ("tick", "5", "5")]
+    # An id that is none of ours starts afresh.
+    for made_up in ("-5", "1e9", "9" * 40, "x"):
+        with connect_sse(server.client, "GET", "/counter", headers={"Last-Event-ID": made_up}) as source:
+            assert ticks(take(source.iter_sse(), 2)[1:]) == [("tick", "1", "1")], made_up
+    # Each of those left mid-stream: the handler noticed, the server serves on.
     server.wait_for_line("event stream closed by the client", 5, "the handler to stop")
     assert server.get("/").status_code == 200
-
-    with server.client.stream("GET", "/events") as events:
-        assert read_events(events.iter_lines(), 1) == ["event 0"]  # a fresh stream per client
     server.stop()
 
 
 def test_eventsource_bounded_stream(run_example):
     server = run_example("example_eventsource", setup="m.INTERVAL = 0.01\nm.LIMIT = 3")
-    events = server.get("/events")
+    events = server.get("/counter", headers={"Last-Event-ID": "7"})
     assert events.status_code == 200
-    assert events.text == "".join("id: %d\ndata: event %d\n\n" % (n, n) for n in range(3))
+    assert events.text == "retry: 2000\n\n" + "".join(
+        "event: tick\nid: %d\ndata: %d\n\n" % (n, n) for n in (8, 9, 10))
     server.stop()
 
 
 def test_eventsource_ends_on_shutdown(run_example):
+    from httpx_sse import connect_sse
+
     server = run_example("example_eventsource", setup="m.INTERVAL = 0.05")
-    with server.client.stream("GET", "/events") as events:
-        lines = events.iter_lines()
-        assert read_events(lines, 1) == ["event 0"]
+    with connect_sse(server.client, "GET", "/counter") as source:
+        events = source.iter_sse()
+        assert ticks(take(events, 2)[1:]) == [("tick", "1", "1")]
         server.proc.send_signal(signal.SIGTERM)
         # The stream ends by itself (a last chunk, not a reset) once the app stops.
-        rest = list(lines)
-        assert len([line for line in rest if line.startswith("data: ")]) < 20
+        assert len(list(events)) < 20
     server.wait_exit()  # a second signal could land after the handlers are restored
 
 
@@ -520,7 +532,7 @@ def test_the_demo_index_links_every_example_and_each_one_works(run_example):
 
 def test_shutdown_stops_the_mounted_apps_streams_too(run_example):
     server = run_example("demo", setup="import example_eventsource; example_eventsource.INTERVAL = 0.05")
-    with server.client.stream("GET", "/example_eventsource/events") as events:
+    with server.client.stream("GET", "/example_eventsource/counter") as events:
         assert events.status_code == 200
         next(events.iter_lines())
         started = time.monotonic()
@@ -562,3 +574,155 @@ def test_readme_path_works_in_a_fresh_clone(tmp_path):
             server.stop()
         finally:
             server.kill()
+
+
+def test_ws_echo(run_example):
+    import asyncio
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosedOK
+
+    server = run_example("example_ws_echo")
+    assert "new WebSocket(" in server.get("/").text
+    assert server.get("/ws").status_code == 426  # a plain GET
+    url = server.url.replace("http://", "ws://") + "ws"
+
+    async def client():
+        async with connect(url) as ws:
+            await ws.send("hello")
+            assert await ws.recv() == "hello"
+            # SIGTERM with the WebSocket open: the server says 1001, then exits.
+            server.proc.send_signal(signal.SIGTERM)
+            with pytest.raises(ConnectionClosedOK) as closed:
+                await ws.recv()
+            assert closed.value.rcvd.code == 1001
+
+    asyncio.run(asyncio.wait_for(client(), REQUEST_TIMEOUT))
+    server.wait_exit()
+
+
+def test_chat_room(run_example):
+    import asyncio
+    import json
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosedError
+
+    server = run_example("example_chat")
+    url = server.url.replace("http://", "ws://") + "chat"
+
+    async def next_message(ws):
+        return json.loads(await ws.recv())
+
+    async def client():
+        async with connect(url) as alice:
+            me = (await next_message(alice))["you"]
+            assert (await next_message(alice)) == {"system": me + " joined"}
+            async with connect(url) as bob:
+                bob_name = (await next_message(bob))["you"]
+                assert (await next_message(alice)) == {"system": bob_name + " joined"}
+                assert (await next_message(bob)) == {"system": bob_name + " joined"}
+                await alice.send("<script>hi</script>")
+                for ws in (alice, bob):  # to everyone, as the text it was
+                    assert (await next_message(ws)) == {"name": me, "text": "<script>hi</script>"}
+                await bob.send(b"\x00binary")
+                with pytest.raises(ConnectionClosedError) as closed:
+                    await bob.recv()
+                assert closed.value.rcvd.code == 1003
+            assert (await next_message(alice)) == {"system": bob_name + " left"}
+            await alice.send("x" * 5000)
+            with pytest.raises(ConnectionClosedError) as closed:
+                await alice.recv()
+            assert closed.value.rcvd.code == 1009
+
+    asyncio.run(asyncio.wait_for(client(), REQUEST_TIMEOUT))
+    server.stop()
+
+
+def test_chat_in_headless_chromium(run_example, chromium):
+    server = run_example("example_chat")
+    names = []
+    pages = []
+    for _ in range(2):  # one after the other, so the first sees the second join
+        page = chromium.new_page(server.url)
+        title = page.wait_for("document.title.indexOf('Chat: ') == 0 && document.title")
+        names.append(title[len("Chat: "):])
+        pages.append(page)
+    first, second = pages
+    log = "document.getElementById('log').innerText"
+    first.wait_for("%s.indexOf(%r) >= 0" % (log, names[1] + " joined"))
+
+    def say(page, text):
+        page.type_into("#text", text)
+        page.click("button")
+
+    say(first, "hello <b>from</b> the first page")
+    second.wait_for("%s.indexOf(%r) >= 0" % (log, "%s: hello <b>from</b> the first page" % names[0]))
+    assert second.evaluate("document.querySelector('#log b') === null")  # shown as text
+    say(second, "and hello back")
+    first.wait_for("%s.indexOf(%r) >= 0" % (log, "%s: and hello back" % names[1]))
+    second.close_tab()
+    first.wait_for("%s.indexOf(%r) >= 0" % (log, "%s left" % names[1]))
+    first.close()
+    server.stop()
+
+
+def test_cors_api(run_example):
+    server = run_example("example_cors_api")
+    api = server.client
+    allowed = "https://notes.example"
+
+    def preflight(path, method, origin=allowed, headers=None):
+        asked = {"Origin": origin, "Access-Control-Request-Method": method}
+        if headers:
+            asked["Access-Control-Request-Headers"] = headers
+        return api.options(path, headers=asked)
+
+    # A JSON POST is not a simple request: the browser asks first.
+    ok = preflight("/api/notes", "POST", headers="content-type")
+    assert ok.status_code == 204 and ok.content == b"" and "content-type" not in ok.headers
+    assert ok.headers["access-control-allow-origin"] == allowed
+    assert ok.headers["access-control-allow-credentials"] == "true"
+    assert ok.headers["access-control-allow-methods"] == "GET, POST, DELETE"
+    assert ok.headers["access-control-allow-headers"] == "content-type"
+    assert ok.headers["access-control-max-age"] == "600"
+    assert "Origin" in ok.headers["vary"]
+    assert preflight("/api/notes/1", "DELETE").status_code == 204  # for a note that is not there yet
+    for refused in (preflight("/api/notes", "POST", origin="https://evil.example"),
+                    preflight("/api/notes", "PUT"),
+                    preflight("/api/notes", "POST", headers="content-type, x-evil"),
+                    preflight("/api/notes", "POST", origin="https://notes.example.evil.example")):
+        assert refused.status_code == 403
+        assert not [name for name in refused.headers if name.startswith("access-control-")]
+
+    created = api.post("/api/notes", json={"text": "<b>hi</b>"}, headers={"Origin": allowed})
+    assert created.status_code == 201 and created.json() == {"id": 1, "text": "<b>hi</b>"}
+    assert created.headers["access-control-allow-origin"] == allowed
+
+    # A simple GET: answered to anyone, readable by the allowed origin only.
+    listed = api.get("/api/notes", headers={"Origin": allowed})
+    assert listed.json() == [{"id": 1, "text": "<b>hi</b>"}]
+    assert listed.headers["access-control-allow-origin"] == allowed
+    assert listed.headers["access-control-expose-headers"] == "X-Total-Count"
+    assert listed.headers["x-total-count"] == "1" and listed.headers["vary"] == "Origin"
+    for origin in ("https://evil.example", "null", None):
+        other = api.get("/api/notes", headers={"Origin": origin} if origin else {})
+        assert other.status_code == 200 and other.headers["vary"] == "Origin"
+        assert "access-control-allow-origin" not in other.headers
+
+    # Credentialed: the user's cookie goes with it, and the answer says it may be read.
+    me = api.get("/api/whoami", headers={"Origin": allowed, "Cookie": "user=ada"})
+    assert me.json() == {"user": "ada"} and me.headers["access-control-allow-credentials"] == "true"
+
+    # Error answers carry the headers too, so the page can read why.
+    missing = api.get("/api/notes/9", headers={"Origin": allowed})
+    assert missing.status_code == 404 and missing.headers["access-control-allow-origin"] == allowed
+    bad = api.post("/api/notes", content=b"{oops", headers={"Origin": allowed, "Content-Type": "application/json"})
+    assert bad.status_code == 400 and bad.headers["access-control-allow-origin"] == allowed
+    deleted = api.delete("/api/notes/1", headers={"Origin": allowed})
+    assert deleted.status_code == 204 and deleted.headers["access-control-allow-origin"] == allowed
+
+    # The site's own page is no part of the API: no CORS there.
+    page = server.get("/", headers={"Origin": allowed})
+    assert page.status_code == 200 and "access-control-allow-origin" not in page.headers
+    server.stop()

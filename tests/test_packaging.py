@@ -85,6 +85,42 @@ SMOKE = {
                                        headers={"Content-Type": "application/x-www-form-urlencoded"}))
         assert resp.status == 403 and b"wrong CSRF token" in resp.body, resp.body
     """,
+    "sse": """
+        from picoweb_plugins.sse import event_stream
+
+        @app.route("/events")
+        @event_stream
+        async def events(req, stream):
+            await stream.send("one", id=1)
+
+        resp = asyncio.run(client.get("/events"))
+        assert resp.headers["Content-Type"] == "text/event-stream", resp.headers
+        assert resp.text == "id: 1\\ndata: one\\n\\n", resp.body
+    """,
+    "cors": """
+        from picoweb_plugins.cors import Cors
+        app.install(Cors(origins=["https://a.example"]))
+
+        @app.route("/")
+        async def index(req, resp):
+            return "hi"
+
+        resp = asyncio.run(client.get("/", headers={"Origin": "https://a.example"}))
+        assert resp.headers["Access-Control-Allow-Origin"] == "https://a.example", resp.headers
+    """,
+    "websocket": """
+        from picoweb import Headers
+        from picoweb_plugins.websocket import Session, negotiate, PerMessageDeflate
+        handshake = negotiate("GET", Headers({
+            "Host": "h", "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"}),
+            deflate=PerMessageDeflate())
+        assert ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") in handshake.headers
+        session = Session(1024, codec=handshake.codec)
+        session.receive_data(bytes((0x81, 0x82, 1, 2, 3, 4, 0x69 ^ 1, 0x21 ^ 2)))
+        assert session.next_message() == "i!"
+    """,
 }
 
 

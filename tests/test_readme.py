@@ -119,3 +119,73 @@ def test_csrf_snippet_runs():
     assert sent.text == "sent: hi"
     forged = asyncio.run(client.post("/form", b"csrf_token=x&text=hi", headers=headers))
     assert forged.status == 403 and b"CSRF check failed: wrong CSRF token" in forged.body
+
+
+def masked(opcode, payload, mask=b"\x01\x02\x03\x04"):
+    return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + bytes(
+        b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def test_websocket_snippets_run():
+    app_snippet, protocol_snippet = snippets("websocket")
+    app = picoweb.WebApp("readme")
+    app.debug = -1
+    exec(compile(app_snippet, "README.rst", "exec"), {"app": app})
+    out = asyncio.run(TestClient(app).raw(
+        b"GET /ws/lobby HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        + masked(0x1, b"hi") + masked(0x8, b"\x03\xe8")))
+    head, _, frames = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 101 ") and b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in head
+    assert frames == b"\x81\x09lobby: hi" + b"\x88\x02\x03\xe8"  # the echo, then the Close answered
+
+    from picoweb.headers import Headers
+
+    class Req:
+        method = "GET"
+        headers = Headers({"Host": "app.example.com", "Origin": "https://app.example.com",
+                           "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+                           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "chat",
+                           "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"})
+
+    namespace = {"req": Req, "data": masked(0x1, b"ok")}
+    exec(compile(protocol_snippet, "README.rst", "exec"), namespace)
+    assert namespace["handshake"].subprotocol == "chat" and namespace["handshake"].codec is not None
+    assert namespace["message"] == "ok"
+    assert namespace["out"] == b"\x81\x02hi"
+
+
+def test_sse_snippet_runs():
+    class Stop(Exception):
+        pass
+
+    class FewSleeps:
+        # Stands in for asyncio in the snippet: two ticks, then the handler stops.
+        calls = 0
+
+        @classmethod
+        async def sleep(cls, seconds):
+            cls.calls += 1
+            if cls.calls > 1:
+                raise Stop
+
+    app = picoweb.WebApp("readme")
+    app.debug = -1
+    exec(compile(first_snippet("sse"), "README.rst", "exec"), {"app": app, "asyncio": FewSleeps})
+    out = asyncio.run(TestClient(app).raw(b"GET /events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 41\r\n\r\n"))
+    assert b"text/event-stream" in out
+    assert b"event: tick\nid: 42\ndata: tick 42\n\n" in out
+    assert b"id: 43\ndata: tick 43\n\n" in out
+
+
+def test_cors_snippet_runs():
+    app = picoweb.WebApp("readme")
+    exec(compile(first_snippet("cors"), "README.rst", "exec"), {"app": app})
+
+    @app.route("/")
+    async def index(req, resp):
+        return "hi"
+
+    resp = asyncio.run(TestClient(app).get("/", headers={"Origin": "https://app.example.com"}))
+    assert resp.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert resp.headers["Access-Control-Expose-Headers"] == "X-Total"
