@@ -7,7 +7,7 @@ head and first body bytes in one write.
 
 from .compat import call
 from .headers import Headers
-from .http1 import chunk, response_head, status_line
+from .http1 import check_header_text, chunk, response_head, status_line
 
 HTML = "text/html; charset=utf-8"
 
@@ -214,7 +214,8 @@ class Response:
             if start is None:
                 start = status_line(status)
                 if self._content_type is not None:
-                    start += "Content-Type: " + self._content_type + "\r\n"
+                    # set_body() took it unchecked: a CR or LF here would split the head.
+                    start += "Content-Type: " + check_header_text(self._content_type) + "\r\n"
                 start = (start + "Content-Length: ").encode()
                 if len(_quick_heads) < 32:
                     _quick_heads[key] = start

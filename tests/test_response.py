@@ -432,6 +432,17 @@ def test_header_with_cr_lf_nul_never_reaches_the_wire(handler):
     assert raw(app_with(handler), GET + GET_OK) == ERROR_500 + OK_RESPONSE
 
 
+@pytest.mark.parametrize("status", [200, 201])
+def test_content_type_given_to_set_body_cannot_split_the_head(status):
+    # set_body() keeps a Content-Type for the head without a Headers (and
+    # its checks): the head refuses it as it is built, and answers 500.
+    def handler(req, resp):
+        resp.set_body("body", status, content_type="text/plain\r\nInjected: 1")
+
+    out = raw(app_with(handler), GET)
+    assert out.startswith(b"HTTP/1.1 500 ") and b"Injected" not in out
+
+
 @pytest.mark.parametrize("handler", [bad_header_then_stream, bad_header_then_return])
 def test_app_serves_a_fresh_client_after_a_bad_header(handler):
     app = app_with(handler)
