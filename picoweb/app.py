@@ -366,6 +366,13 @@ class WebApp:
         req.max_body = route.extra.get("max_body", limits.max_body)
         return req
 
+    async def __call__(self, scope, receive, send):
+        """ASGI 3: an ASGI server (`uvicorn module:app`, hypercorn, granian)
+        serves the app through this; picoweb.asgi loads on the first call."""
+        from .asgi import serve_asgi
+
+        await serve_asgi(self, scope, receive, send)
+
     def shutdown(self):
         """Stop `serve()`: refuse new connections, let in-flight requests end."""
         self.stopping = True
