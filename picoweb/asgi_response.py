@@ -53,7 +53,8 @@ class AsgiConnection:
         self.receive = receive
         self.asgi_send = send
         client = scope.get("client")
-        self.peer = tuple(client) if client else None
+        # (host, port) as on the built-in server (granian gives the port as a str).
+        self.peer = (client[0], int(client[1])) if client else None
 
     async def send(self, data):
         """Send bytes a Response gives: the head settled by `_head()` first,
@@ -238,6 +239,10 @@ class AsgiResponse:
         # The head Response settles, as an event instead of HTTP/1 bytes;
         # send() carries it out with the first body bytes.
         headers = self.settle_head(body_length)
+        if self.close_after or getattr(self.req.reader, "failed", False):
+            # A request refused before its body was read, or one whose body
+            # broke off: as the built-in server, ask that the connection end.
+            headers._set_known("connection", "Connection", "close")
         self.conn.set_start(self.status, [(name.lower().encode(), value.encode()) for name, value in headers.items()])
         self.headers_sent = True
         return b""
