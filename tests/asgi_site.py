@@ -75,6 +75,11 @@ def pid(req, resp):
     return {"pid": os.getpid()}
 
 
+@app.route("/peer")
+def peer(req, resp):
+    return {"port": req.client_addr[1], "forwarded_for": req.headers.get("x-forwarded-for")}
+
+
 @app.route("/private")
 def private(req, resp):
     return "the secret"
