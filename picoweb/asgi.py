@@ -14,6 +14,8 @@ and runs the on_shutdown hooks; a server without it gets the app inited
 on its first request.
 """
 
+import re
+
 from .compat import asyncio, log_exception
 from .errors import HTTPError
 from .headers import Headers
@@ -21,6 +23,10 @@ from .http1 import parse_request_line
 from .request import NO_BODY, BodyReader, Request
 from .server import _answer_error, _tear_down
 from .asgi_response import AsgiConnection, response_class
+
+
+_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"))
+_plain = re.compile(b"[!-~]*\\Z").match  # printable ASCII only, no space
 
 
 async def serve_asgi(app, scope, receive, send):
@@ -98,7 +104,13 @@ def request_target(scope, method):
     request-line parser of the built-in server (400 where it says 400)."""
     raw_path = scope.get("raw_path")
     query = scope.get("query_string") or b""
-    if raw_path:
+    if (raw_path and method in _METHODS and raw_path[:1] == b"/" and b"%" not in raw_path
+            and _plain(raw_path) and (not query or _plain(query))):
+        # The usual target: printable ASCII, no escapes, a known method;
+        # what the request-line parser's one-match case takes as it is.
+        path = raw_path.decode()
+        query = query.decode()
+    elif raw_path:
         line = method.encode() + b" " + raw_path + (b"?" + query if query else b"") + b" HTTP/1.1"
         method, path, query, _ = parse_request_line(line, len(line))
     else:  # the server kept only the decoded path

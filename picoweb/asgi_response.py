@@ -238,6 +238,18 @@ class AsgiResponse:
     def _head(self, body_length):
         # The head Response settles, as an event instead of HTTP/1 bytes;
         # send() carries it out with the first body bytes.
+        status = self.status
+        if (self._headers is None and body_length is not None and status >= 200 and status != 204
+                and status != 304 and not self.close_after and not getattr(self.req.reader, "failed", False)):
+            # Nobody set a header (the usual returned body): what settle_head()
+            # gives, without a Headers round trip, as Response._head() does.
+            self.send_body = self.req.method != "HEAD"
+            length = (b"content-length", b"%d" % body_length)
+            content_type = self._content_type
+            self.conn.set_start(status, [length] if content_type is None else [
+                (b"content-type", _encoded_type(content_type)), length])
+            self.headers_sent = True
+            return b""
         headers = self.settle_head(body_length)
         if self.close_after or getattr(self.req.reader, "failed", False):
             # A request refused before its body was read, or one whose body
@@ -255,6 +267,19 @@ class AsgiResponse:
 
     async def upgrade(self, headers=None, status=101):
         raise self.conn.upgrade_refused()
+
+
+_encoded_types = {}  # Content-Type -> its bytes, checked: a few repeat
+
+
+def _encoded_type(content_type):
+    encoded = _encoded_types.get(content_type)
+    if encoded is None:
+        # set_body() took it unchecked: a CR or LF here would split the head.
+        encoded = check_header_text(content_type).encode()
+        if len(_encoded_types) < 32:
+            _encoded_types[content_type] = encoded
+    return encoded
 
 
 _response_classes = {}
