@@ -53,8 +53,10 @@ SMOKE = {
 }
 
 
-# Never imported on MicroPython (it has no asyncio.Protocol): a board need not carry it.
-CPYTHON_ONLY = {"picoweb/asyncio_protocol.py"}
+# Never imported on MicroPython (it has no asyncio.Protocol, and no ASGI
+# server calls an app there): a board need not carry them.
+CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb/asgi.py", "picoweb/asgi_response.py",
+                "picoweb/asgi_websocket.py"}
 # What pip's in-tree builds leave in a plugin's folder (ignored by git).
 BUILD_LEFTOVERS = ("build", "__pycache__")
 
