@@ -369,9 +369,8 @@ class WebApp:
     async def __call__(self, scope, receive, send):
         """ASGI 3: an ASGI server (`uvicorn module:app`, hypercorn, granian)
         serves the app through this; picoweb.asgi loads on the first call."""
-        from .asgi import serve_asgi
-
-        await serve_asgi(self, scope, receive, send)
+        serve = _serve_asgi or _load_asgi()
+        await serve(self, scope, receive, send)
 
     def shutdown(self):
         """Stop `serve()`: refuse new connections, let in-flight requests end."""
@@ -444,6 +443,17 @@ class WebApp:
             app = app.parent
         self._classes = (Request, Response)
         return self._classes
+
+
+_serve_asgi = None  # picoweb.asgi.serve_asgi, once an ASGI server called an app
+
+
+def _load_asgi():
+    global _serve_asgi
+    from .asgi import serve_asgi
+
+    _serve_asgi = serve_asgi
+    return serve_asgi
 
 
 def _run_on(loop_factory, main):

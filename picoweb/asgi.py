@@ -36,9 +36,11 @@ async def serve_asgi(app, scope, receive, send):
         if not app.inited:
             await app.start()  # no lifespan from this server: init on the first request
         conn = AsgiConnection(app, scope, receive, send)
-        req = await read_request(conn, scope, scope["method"])
-        if req is not None:
+        req, refused = read_request(conn, scope, scope["method"])
+        if refused is None:
             await run(conn, req, req.response_class(conn, req))
+        else:
+            await reject(conn, refused, req)
     elif kind == "websocket":
         from .asgi_websocket import serve_websocket
 
@@ -71,10 +73,11 @@ async def lifespan(app, receive, send):
             return
 
 
-async def read_request(conn, scope, method):
-    """The Request for an ASGI scope, with its headers and body reader, as
-    the built-in server makes it from a request head; None if it was
-    refused (answered through the error path as the built-in refuses it)."""
+def read_request(conn, scope, method):
+    """(the Request for an ASGI scope, with its headers and body reader, as
+    the built-in server makes it from a request head, None), or (a Request,
+    the HTTPError) for one the built-in server would refuse: answer that
+    with reject()."""
     app = conn.app
     try:
         method, path, query = request_target(scope, method)
@@ -83,8 +86,7 @@ async def read_request(conn, scope, method):
         req.app = app
         req.limits = app.limits
         req.response_class = response_class((app._classes or app._build_classes())[1])
-        await reject(conn, exc, req)
-        return None
+        return req, exc
     req = app.new_request(method, path, query, 1, conn.peer)
     req.response_class = response_class(req.response_class)
     req.version = scope.get("http_version", "1.1")
@@ -94,9 +96,8 @@ async def read_request(conn, scope, method):
     try:
         read_headers(conn, req, scope, mode)
     except HTTPError as exc:
-        await reject(conn, exc, req)
-        return None
-    return req
+        return req, exc
+    return req, None
 
 
 def request_target(scope, method):
@@ -129,15 +130,17 @@ def read_headers(conn, req, scope, mode):
     headers = scope.get("headers") or []
     if len(headers) > limits.max_headers:
         raise HTTPError(431, "too many header fields")
-    values = {}
-    size = 0
-    for name, value in headers:
-        size += len(name) + len(value) + 4
-        key = name.decode("latin-1")  # lowercase, as ASGI servers give names
-        text = value.decode("latin-1")
-        old = values.get(key)
-        values[key] = text if old is None else old + ("; " if key == "cookie" else ", ") + text
-    if size > limits.max_header_size:
+    # Names come lowercase, as ASGI servers give them; latin-1 maps every
+    # byte to one character, as the built-in parser decodes.
+    values = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}
+    if len(values) < len(headers):  # a repeated name: its values joined, as the parser does
+        values = {}
+        for name, value in headers:
+            key = name.decode("latin-1")
+            text = value.decode("latin-1")
+            old = values.get(key)
+            values[key] = text if old is None else old + ("; " if key == "cookie" else ", ") + text
+    if sum(map(len, values)) + sum(map(len, values.values())) + 4 * len(headers) > limits.max_header_size:
         raise HTTPError(431)
     req.headers = Headers.from_parsed(values) if mode == "parse" else Headers()
     if mode == "leave":
@@ -180,7 +183,8 @@ async def run(conn, req, resp):
         except Exception as exc:  # a before_send hook failed (or the handler's own head)
             await conn.finish_failed(req, resp, exc)
     finally:
-        conn.stop_watching()
+        if conn.watcher is not None:
+            conn.watcher.cancel()
         if resp.teardown:
             await _tear_down(req, resp)
 

@@ -74,8 +74,12 @@ class AsgiConnection:
             if self.finishing:
                 # A whole body after its head: two events, and the response is over.
                 self.ended = True
-                await self._send(start)
-                await self._send({"type": self.body_type, "body": data})
+                try:
+                    await self.asgi_send(start)
+                    await self.asgi_send({"type": self.body_type, "body": data})
+                except OSError as exc:  # as _send()
+                    self.lost = exc
+                    raise
                 return
             await self._send(start)
         if data:
@@ -148,10 +152,6 @@ class AsgiConnection:
     def upgrade_refused(self):
         """What resp.upgrade() raises: an ASGI http scope hands no connection over."""
         return HTTPError(501, "this server hands no connection over to another protocol")
-
-    def stop_watching(self):
-        if self.watcher is not None:
-            self.watcher.cancel()
 
     async def _send(self, event):
         try:

@@ -12,7 +12,7 @@ a refusal (the server answers 403).
 Imported on the first websocket scope.
 """
 
-from .asgi import read_request, run
+from .asgi import read_request, reject, run
 from .asgi_response import AsgiConnection
 from .response import header_pairs
 
@@ -31,8 +31,9 @@ async def serve_websocket(app, scope, receive, send):
     if not app.inited:
         await app.start()
     conn = WebSocketConnection(app, scope, receive, send)
-    req = await read_request(conn, scope, "GET")
-    if req is None:
+    req, refused = read_request(conn, scope, "GET")
+    if refused is not None:
+        await reject(conn, refused, req)
         return
     resp = req.response_class(conn, req)
     resp.asgi_websocket = conn.websocket = AsgiWebSocket(resp, scope, receive, send)
@@ -51,14 +52,15 @@ class WebSocketConnection(AsgiConnection):
 
     def __init__(self, app, scope, receive, send):
         AsgiConnection.__init__(self, app, scope, receive, send)
-        self.can_answer = "websocket.http.response" in self.extensions
+        if "websocket.http.response" not in self.extensions:
+            self.asgi_send = self._refuse  # a server that cannot send the answer
 
-    async def _send(self, event):
-        if self.can_answer:
-            await AsgiConnection._send(self, event)
-        elif not self.refused:
+    async def _refuse(self, event):
+        # The answer's first event refuses the WebSocket (the server then
+        # answers 403); the rest has nowhere to go.
+        if not self.refused:
             self.refused = True
-            await AsgiConnection._send(self, {"type": "websocket.close", "code": 1000})
+            await self.websocket.send_event({"type": "websocket.close", "code": 1000})
 
     async def end(self, resp):
         websocket = self.websocket
@@ -91,7 +93,7 @@ class AsgiWebSocket:
         self.resp = resp
         self.subprotocols = list(scope.get("subprotocols") or ())
         self._receive = receive
-        self._send = send
+        self.send_event = send  # the server's send()
 
     async def accept(self, subprotocol=None, headers=None):
         """Accept with `subprotocol` (one the client offered, or None) and
@@ -114,7 +116,7 @@ class AsgiWebSocket:
             if name.lower() not in _HANDSHAKE_HEADERS]}
         if subprotocol is not None:
             event["subprotocol"] = subprotocol
-        await self._send(event)
+        await self.send_event(event)
         resp.headers_sent = resp.raw = True
         self.accepted = True
         self.subprotocol = subprotocol
@@ -142,7 +144,7 @@ class AsgiWebSocket:
         else:
             event = {"type": "websocket.send", "bytes": bytes(data)}
         try:
-            await self._send(event)
+            await self.send_event(event)
         except OSError:
             self._closed(1006, "")
             raise
@@ -155,7 +157,7 @@ class AsgiWebSocket:
             self.resp.headers_sent = self.resp.raw = True  # no other answer follows
         self._closed(code, reason)
         try:
-            await self._send({"type": "websocket.close", "code": code, "reason": reason})
+            await self.send_event({"type": "websocket.close", "code": code, "reason": reason})
         except OSError:
             pass  # gone already
 

@@ -646,3 +646,32 @@ def test_http_error_in_a_websocket_handler_refuses_with_its_status():
 
     events = call(app, websocket_scope(extensions={"websocket.http.response": {}}), [{"type": "websocket.connect"}])
     assert start_of(events, "websocket.http.response.start")[0] == 401
+
+
+# The request target's shortcut agrees with the request-line parser
+
+
+@pytest.mark.parametrize("method, raw_path, query", [
+    ("GET", b"/", b""), ("GET", b"/a/b.txt", b"x=1&y=2"), ("POST", b"/user/42", b""),
+    ("GET", b"/a%20b", b""), ("GET", b"/caf%C3%A9", b"q=%C3%A9"), ("GET", b"/~x!$&'()*+,;=:@", b"a=/?b"),
+    ("PROPFIND", b"/dav", b""), ("GET", b"*", b""), ("OPTIONS", b"*", b""), ("GET", b"http://h/p", b"q"),
+])
+def test_request_target_shortcut_agrees_with_the_parser(method, raw_path, query):
+    from picoweb.asgi import request_target
+    from picoweb.http1 import parse_request_line
+
+    line = method.encode() + b" " + raw_path + (b"?" + query if query else b"") + b" HTTP/1.1"
+    expected = parse_request_line(line, len(line))[:3]
+    assert request_target({"raw_path": raw_path, "query_string": query, "path": "?"}, method) == expected
+
+
+def test_refused_and_broken_off_bodies_ask_the_server_to_close():
+    app = make_app()
+    app.limits.max_body = 4
+    declared = call(app, http_scope("POST", "/echo", headers=[(b"content-length", b"5")]),
+                    [{"type": "http.request", "body": b"hello"}])
+    assert start_of(declared)[1][b"connection"] == b"close"
+    streamed = call(app, http_scope("POST", "/echo", headers=[(b"transfer-encoding", b"chunked")]),
+                    [{"type": "http.request", "body": b"hello", "more_body": True}])
+    assert start_of(streamed)[1][b"connection"] == b"close"
+    assert b"connection" not in start_of(call(app, http_scope()))[1]
