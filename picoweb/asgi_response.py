@@ -251,9 +251,10 @@ class AsgiResponse:
             self.headers_sent = True
             return b""
         headers = self.settle_head(body_length)
-        if self.close_after or getattr(self.req.reader, "failed", False):
+        if (self.close_after or getattr(self.req.reader, "failed", False)) and self.req.version < "2":
             # A request refused before its body was read, or one whose body
-            # broke off: as the built-in server, ask that the connection end.
+            # broke off: as the built-in server, ask that the connection end
+            # (HTTP/1 only: HTTP/2 forbids the header and ends just the stream).
             headers._set_known("connection", "Connection", "close")
         self.conn.set_start(self.status, [(name.lower().encode(), value.encode()) for name, value in headers.items()])
         self.headers_sent = True
