@@ -252,3 +252,31 @@ def test_the_websocket_echo_also_runs_on_the_builtin_server(serve_app):
                          "plugin is not on main yet (branch secplug); add this test when it lands")
 def test_redis_sessions_are_shared_by_two_uvicorn_workers():
     pass
+
+
+PATHSEND_SPY = """
+import picoweb.asgi_response as events
+send_zero_copy = events.AsgiConnection.send_zero_copy
+
+
+async def spy(self, f, offset, count):
+    sent = await send_zero_copy(self, f, offset, count)
+    print("zero-copy offered=%s offset=%d count=%s sent=%s"
+          % ("http.response.pathsend" in self.extensions, offset, count, sent), flush=True)
+    return sent
+
+
+events.AsgiConnection.send_zero_copy = spy
+"""
+
+
+def test_granian_takes_a_whole_file_by_pathsend(tmp_path):
+    server = asgi_server("granian", "asgi_site", tmp_path, setup=PATHSEND_SPY).start()
+    logo = server.client.get("/static/logo.png")
+    with open(os.path.join(EXAMPLES, "static", "logo.png"), "rb") as f:
+        assert logo.content == f.read()
+    assert server.client.get("/static/logo.png", headers={"range": "bytes=2-5"}).content == logo.content[2:6]
+    output = server.stop()
+    size = len(logo.content)
+    assert "zero-copy offered=True offset=0 count=%d sent=%d" % (size, size) in output
+    assert "zero-copy offered=True offset=2 count=4 sent=None" in output  # a part: in pieces
