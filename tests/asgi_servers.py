@@ -1,4 +1,5 @@
-"""Real ASGI servers (uvicorn, hypercorn, granian) and nginx, each started
+"""Real ASGI servers (uvicorn, gunicorn with uvicorn's worker, hypercorn,
+granian) and nginx, each started
 as a process on a free 127.0.0.1 port, waited for, and stopped with
 SIGTERM (as a process manager stops them), all within bounded times."""
 
@@ -27,6 +28,9 @@ def command(server, port, workers):
     if server == "uvicorn":
         return python + ["uvicorn", "asgi_target:app", "--host", HOST, "--port", str(port),
                          "--workers", str(workers), "--timeout-graceful-shutdown", str(GRACE)]
+    if server == "gunicorn":  # with uvicorn's worker class
+        return python + ["gunicorn", "asgi_target:app", "-k", "uvicorn.workers.UvicornWorker", "-w", str(workers),
+                         "-b", "%s:%d" % (HOST, port), "--graceful-timeout", str(GRACE), "--no-control-socket"]
     if server == "hypercorn":
         return python + ["hypercorn", "asgi_target:app", "--bind", "%s:%d" % (HOST, port),
                          "--workers", str(workers), "--graceful-timeout", str(GRACE)]

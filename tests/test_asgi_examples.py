@@ -1,6 +1,7 @@
 """The examples' `app` objects, unchanged, under real ASGI servers: every
 example under uvicorn with 2 workers, the ones that use the plugins,
-templates, files, streams and mounts under hypercorn and granian too. The
+templates, files, streams and mounts under hypercorn and granian too, and
+two under gunicorn with uvicorn's worker (2 workers). The
 assertions are those of tests/test_examples.py for the built-in server,
 where they hold under ASGI; the differences are the server's: it frames
 bodies and owns the connection (no HTTP/1.0 head, no "Connection: close"),
@@ -23,7 +24,8 @@ ALL = sorted(name[:-3] for name in os.listdir(EXAMPLES) if name.endswith(".py"))
 SOME = ["example_api", "example_app_router", "example_eventsource", "example_form", "example_global_exc",
         "example_img", "example_json", "example_webapp"]
 RUNS = [("uvicorn", 2, module) for module in ALL] + [
-    (server, 1, module) for server in ("hypercorn", "granian") for module in SOME]
+    (server, 1, module) for server in ("hypercorn", "granian") for module in SOME] + [
+    ("gunicorn", 2, module) for module in ("example_app_router", "example_eventsource")]
 
 
 def links(html):
