@@ -150,10 +150,14 @@ def read_headers(conn, req, scope, mode):
         req.reader = BodyReader(conn, limits, raw=True)
         return
     length = values.get("content-length")
+    # What is left unread is skipped before the answer ends, up to what the
+    # route or the app would take; a body that says it is longer ends the connection.
+    conn.skip_budget = max(req.max_body, limits.max_body)
     if length is not None:
         if not length or length.strip("0123456789") or len(length) > 20:
             raise HTTPError(400, "malformed Content-Length")
         length = req.content_length = int(length)
+        conn.close_after_body = length > conn.skip_budget
     if length:
         conn.buf = bytearray()
         req.reader = BodyReader(conn, limits, length, limit=req.max_body)  # 413 now if it says more

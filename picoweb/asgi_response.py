@@ -41,6 +41,8 @@ class AsgiConnection:
     watcher = None  # the task that waits for http.disconnect while a body streams
     buf = None  # request body bytes received and not yet read (a bytearray)
     sent_headers = ()  # those of the start event
+    skip_budget = 0  # bytes of unread request body skip_body() takes
+    close_after_body = False  # the body says it is longer: the connection must end
     watches_disconnect = True  # while a body streams (a websocket scope's receive() is the handler's)
 
     # A before_send hook that fails as the response finishes gets the same answer.
@@ -73,6 +75,8 @@ class AsgiConnection:
             self.head_sent = True
             if self.finishing:
                 # A whole body after its head: two events, and the response is over.
+                if not self.body_done:
+                    await self.skip_body()
                 self.ended = True
                 try:
                     await self.asgi_send(start)
@@ -96,6 +100,8 @@ class AsgiConnection:
             return
         if not self.head_sent:
             raise ValueError("the handler's own response head ended before its blank line")
+        if not self.body_done:
+            await self.skip_body()
         self.ended = True
         await self._send({"type": self.body_type, "body": b""})
 
@@ -124,6 +130,8 @@ class AsgiConnection:
                 count = opened.st_size
             if count != opened.st_size or self.declared_length != count:
                 return None
+            if not self.body_done:
+                await self.skip_body()
             self.ended = True
             await self._send({"type": "http.response.pathsend", "path": path})
             return count
@@ -148,6 +156,26 @@ class AsgiConnection:
             self.buf += body
             return True
         return not self.body_done
+
+    async def skip_body(self):
+        """Receive and drop what is left of a request body nobody read (up
+        to skip_budget bytes), before the answer's last event, as the
+        built-in server skips it: a server that cannot go on to the next
+        request until the app has taken the body (hypercorn) then can, and a
+        proxy still sending it reads the answer rather than a reset."""
+        if self.close_after_body:
+            return  # more than that: the connection ends instead
+        budget = self.skip_budget
+        while not self.body_done and budget >= 0:
+            try:
+                message = await asyncio.wait_for(self.receive(), self.limits.read_timeout)
+            except asyncio.TimeoutError:
+                return
+            if message["type"] != "http.request":
+                return  # http.disconnect
+            budget -= len(message.get("body", b""))
+            if not message.get("more_body", False):
+                self.body_done = True
 
     def upgrade_refused(self):
         """What resp.upgrade() raises: an ASGI http scope hands no connection over."""
@@ -240,7 +268,7 @@ class AsgiResponse:
         # send() carries it out with the first body bytes.
         status = self.status
         if (self._headers is None and body_length is not None and status >= 200 and status != 204
-                and status != 304 and not self.close_after and not getattr(self.req.reader, "failed", False)):
+                and status != 304 and not self.conn.close_after_body):
             # Nobody set a header (the usual returned body): what settle_head()
             # gives, without a Headers round trip, as Response._head() does.
             self.send_body = self.req.method != "HEAD"
@@ -251,10 +279,10 @@ class AsgiResponse:
             self.headers_sent = True
             return b""
         headers = self.settle_head(body_length)
-        if (self.close_after or getattr(self.req.reader, "failed", False)) and self.req.version < "2":
-            # A request refused before its body was read, or one whose body
-            # broke off: as the built-in server, ask that the connection end
-            # (HTTP/1 only: HTTP/2 forbids the header and ends just the stream).
+        if self.conn.close_after_body and self.req.version < "2":
+            # A body longer than is skipped: as the built-in server, this
+            # connection cannot go on (HTTP/2 forbids the header, and ends
+            # just the stream).
             headers._set_known("connection", "Connection", "close")
         self.conn.set_start(self.status, [(name.lower().encode(), value.encode()) for name, value in headers.items()])
         self.headers_sent = True

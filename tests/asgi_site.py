@@ -46,7 +46,6 @@ app.mount("/api", api)
 app.install(Static(root=STATIC, prefix="/static/", max_age=60))
 app.install(Forms(max_file_size=1 << 20))
 api.install(Json(max_size=4096))
-app.limits.max_body = 64 * 1024
 
 
 @app.on_shutdown
@@ -112,7 +111,7 @@ async def upload(req, resp):
     return {"title": req.form["title"], "size": photo.size, "sha256": digest}
 
 
-@app.route("/echo", methods=["POST"])
+@app.route("/echo", methods=["POST"], max_body=64 * 1024)
 async def echo(req, resp):
     return await req.read_body()
 
