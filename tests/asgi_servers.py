@@ -3,6 +3,8 @@ granian) and nginx, each started
 as a process on a free 127.0.0.1 port, waited for, and stopped with
 SIGTERM (as a process manager stops them), all within bounded times."""
 
+import atexit
+import ctypes
 import os
 import shutil
 import signal
@@ -47,6 +49,25 @@ def free_port():
         return s.getsockname()[1]
 
 
+_PR_SET_PDEATHSIG = 1
+_running = set()  # every server still alive: none outlives the test run
+
+
+def die_with_the_tests():
+    # In the server's process (preexec_fn): SIGKILL once the test process
+    # is gone, however it went (a failed test, a killed pytest).
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+@atexit.register
+def _kill_leftovers():
+    for server in list(_running):
+        server.kill()
+
+
 class ServerProcess:
     """A server process; `url`, `client` (httpx), `output()` (all it printed)."""
 
@@ -65,8 +86,9 @@ class ServerProcess:
             log = open(self.log_path, "ab")
             self.proc = subprocess.Popen(self.argv_for_port(self.port), cwd=self.cwd, env=self.env,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         start_new_session=True, preexec_fn=die_with_the_tests)
             log.close()
+            _running.add(self)
             if self._wait_ready(probe):
                 self.client = httpx.Client(base_url=self.url, timeout=10)
                 return self
@@ -104,6 +126,7 @@ class ServerProcess:
             self.kill()
             raise AssertionError("no exit within %d s of SIGTERM; output:\n%s" % (STOP_TIMEOUT, self.output()))
         self._kill_group()  # workers that outlived their parent
+        _running.discard(self)
         output = self.output()
         # uvicorn in one process raises the SIGTERM again once it has shut
         # down gracefully, so that its exit status tells the signal.
@@ -117,6 +140,7 @@ class ServerProcess:
         if self.proc is not None and self.proc.poll() is None:
             self._kill_group()
             self.proc.wait(STOP_TIMEOUT)
+        _running.discard(self)
 
     def _kill_group(self):
         try:

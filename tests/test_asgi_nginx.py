@@ -12,7 +12,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from asgi_servers import EXAMPLES, HOST, ROOT, STOP_TIMEOUT, asgi_server, free_port, nginx_binary
+from asgi_servers import EXAMPLES, HOST, ROOT, STOP_TIMEOUT, asgi_server, die_with_the_tests, free_port, nginx_binary
 from test_asgi_servers import pytestmark as protocol_pass_only
 
 NGINX = nginx_binary()
@@ -63,7 +63,7 @@ def proxied(tmp_path_factory):
     (tmp / "nginx.conf").write_text(MAIN.format(run=tmp, user="user root;\n" if os.getuid() == 0 else ""))
     nginx = subprocess.Popen([NGINX, "-e", str(tmp / "error.log"), "-p", str(tmp), "-c", str(tmp / "nginx.conf")],
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                             start_new_session=True)
+                             start_new_session=True, preexec_fn=die_with_the_tests)
     url = "http://%s:%d" % (HOST, port)
     try:
         deadline = time.monotonic() + 10
