@@ -45,6 +45,11 @@ SERVERS = [
     Server("floor-protocol", "floor_protocol.py", "protocol floor"),
     Server("microdot", "microdot_app.py", "microdot"),
     Server("starlette", "starlette_app.py", "Starlette/uvicorn"),
+    # ASGI: picoweb's app and Starlette under the same uvicorn (uvloop, httptools).
+    Server("picoweb-asgi", "picoweb_asgi.py", "picoweb/uvicorn (uvloop, httptools)",
+           workloads=("hello-ka", "hello-close", "json-ka", "param-ka", "file100k-ka")),
+    Server("starlette-uvloop", "starlette_app.py", "Starlette/uvicorn (uvloop, httptools)", "uvloop",
+           workloads=("hello-ka", "hello-close", "json-ka", "param-ka", "file100k-ka")),
     Server("flask", "flask_app.py", "Flask/gunicorn"),
     Server("aiohttp", "aiohttp_app.py", "aiohttp"),
     Server("nginx", "nginx_files.py", "nginx", workloads=("file100k-ka", "file100k-close", "file10m-ka")),

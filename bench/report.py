@@ -92,17 +92,19 @@ def targets(results):
     moved by other work on a shared one."""
     out = []
 
-    def ratio_target(what, workload, other, goal):
-        mine = _rps(results, workload, "picoweb")
+    def ratio_target(what, workload, other, goal, ours="picoweb"):
+        mine = _rps(results, workload, ours)
         base = _rps(results, workload, other)
         value = _ratio(mine, base)
-        by_cpu = _ratio(_cpu_total(results, workload, other), _cpu_total(results, workload, "picoweb"))
+        by_cpu = _ratio(_cpu_total(results, workload, other), _cpu_total(results, workload, ours))
         out.append((what, "%.2f×" % value if value else "not measured", "%.2f×" % by_cpu if by_cpu else "–",
                     "≥ %.2g×" % goal, None if value is None else value >= goal))
 
     ratio_target("hello keep-alive vs streams floor", "hello-ka", "floor-streams", 0.6)
     ratio_target("hello keep-alive vs Starlette/uvicorn", "hello-ka", "starlette", 2)
     ratio_target("hello keep-alive vs microdot", "hello-ka", "microdot", 5)
+    ratio_target("hello keep-alive under uvicorn vs Starlette on the same uvicorn", "hello-ka",
+                 "starlette-uvloop", 1.5, ours="picoweb-asgi")
     ratio_target("hello close vs streams floor", "hello-close", "floor-streams", 0.85)
     ratio_target("JSON keep-alive vs streams floor", "json-ka", "floor-streams", 0.5)
     ratio_target("path param keep-alive vs streams floor", "param-ka", "floor-streams", 0.5)
@@ -255,9 +257,11 @@ def markdown(results):
         "protocol floor (`asyncio.Protocol`, same parsing); microdot %s (HTTP/1.0: closes every "
         "connection); Starlette %s on uvicorn %s (1 worker, asyncio loop, h11); Flask %s on gunicorn %s "
         "(1 sync worker: closes every connection); aiohttp %s (its C parser); nginx (1 worker, "
-        "sendfile) for the file rows."
+        "sendfile) for the file rows. "
+        "ASGI: picoweb's same app (`WebApp.__call__`) and Starlette, each on uvicorn %s with 1 worker, "
+        "uvloop and httptools (the rows labelled so)."
         % (pk.get("microdot"), pk.get("starlette"), pk.get("uvicorn"), pk.get("flask"),
-           pk.get("gunicorn"), pk.get("aiohttp")),
+           pk.get("gunicorn"), pk.get("aiohttp"), pk.get("uvicorn")),
         "",
     ]
     for table in results["tables"]:
@@ -322,7 +326,7 @@ def chart(results, path):
     fig, axes = plt.subplots(rows, cols, figsize=(16, 3.6 * rows), squeeze=False)
     flat = [ax for row in axes for ax in row]
     colors = {"picoweb": "#d62728", "picoweb-streams": "#ff7f0e", "picoweb-chunked": "#ff9896",
-              "picoweb-uvloop": "#e377c2", "floor-streams": "#7f7f7f",
+              "picoweb-uvloop": "#e377c2", "picoweb-asgi": "#9467bd", "floor-streams": "#7f7f7f",
               "floor-protocol": "#c7c7c7", "nginx": "#2ca02c"}
     for ax, table in zip(flat, tables):
         rows_ = [r for r in table["rows"] if r.get("rps")]

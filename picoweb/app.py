@@ -376,6 +376,12 @@ class WebApp:
         req.max_body = route.extra.get("max_body", limits.max_body)
         return req
 
+    async def __call__(self, scope, receive, send):
+        """ASGI 3: an ASGI server (`uvicorn module:app`, hypercorn, granian)
+        serves the app through this; picoweb.asgi loads on the first call."""
+        serve = _serve_asgi or _load_asgi()
+        await serve(self, scope, receive, send)
+
     def shutdown(self):
         """Stop `serve()`: refuse new connections, let in-flight requests
         end (within limits.shutdown_timeout; `stopping` turns true here and
@@ -497,6 +503,17 @@ def _run_through_interrupts(app, serving):
             return
         except KeyboardInterrupt:
             app.shutdown()
+
+
+_serve_asgi = None  # picoweb.asgi.serve_asgi, once an ASGI server called an app
+
+
+def _load_asgi():
+    global _serve_asgi
+    from .asgi import serve_asgi
+
+    _serve_asgi = serve_asgi
+    return serve_asgi
 
 
 def _run_on(loop_factory, main):

@@ -7,8 +7,8 @@ head and first body bytes in one write.
 
 from .compat import call
 from .headers import Headers
-from .http1 import chunk, response_head, status_line
 from . import httpdate
+from .http1 import check_header_text, chunk, response_head, status_line
 
 HTML = "text/html; charset=utf-8"
 
@@ -198,6 +198,28 @@ class Response:
             headers = self._headers = Headers(headers)
         return headers
 
+    def settle_head(self, body_length=None):
+        """Settle the head this response is to carry and return its Headers
+        (`status` is its status): Content-Length for a body of `body_length`
+        bytes (None: not known yet), none for a status that has no body,
+        and `send_body` (False for HEAD and such statuses). Without HTTP/1's
+        hop-by-hop framing (Transfer-Encoding: chunked, Connection), which
+        `_head()` adds: a server that frames bodies itself (ASGI) sends it
+        as it is. Runs no hook and sends nothing."""
+        headers = self._own_headers()
+        status = self.status
+        if status < 200 or status == 204 or status == 304:
+            # No content, so nothing to frame or type (RFC 9110 8.3, 15.3.5, 15.4.5).
+            self.send_body = False
+            headers.pop("Content-Length")
+            headers.pop("Transfer-Encoding")
+            headers.pop("Content-Type")
+        else:
+            self.send_body = self.req.method != "HEAD"
+            if body_length is not None:
+                headers._set_known("content-length", "Content-Length", str(body_length))
+        return headers
+
     def _head(self, body_length):
         """Settle the framing and serialise the head (hooks have run)."""
         status = self.status
@@ -215,7 +237,8 @@ class Response:
             if start is None:
                 start = status_line(status)
                 if self._content_type is not None:
-                    start += "Content-Type: " + self._content_type + "\r\n"
+                    # set_body() took it unchecked: a CR or LF here would split the head.
+                    start += "Content-Type: " + check_header_text(self._content_type) + "\r\n"
                 start = (start + "Content-Length: ").encode()
                 if len(_quick_heads) < 32:
                     _quick_heads[key] = start
@@ -230,28 +253,18 @@ class Response:
             if date is None:
                 date = httpdate.date_line()
             return start + str(body_length).encode() + end + date + b"\r\n"
-        headers = self._own_headers()
+        headers = self.settle_head(body_length)
         connection = headers.get("Connection")
         if connection and "close" in [token.strip() for token in connection.lower().split(",")]:
             self.close_after = True  # the app said close: RFC 9112 9.6 has us close then
-        if status < 200 or status == 204 or status == 304:
-            # No content, so nothing to frame or type (RFC 9110 8.3, 15.3.5, 15.4.5).
-            self.send_body = False
-            headers.pop("Content-Length")
-            headers.pop("Transfer-Encoding")
-            headers.pop("Content-Type")
-        else:
-            self.send_body = self.req.method != "HEAD"
-            if body_length is not None:
-                headers._set_known("content-length", "Content-Length", str(body_length))
-            elif "Content-Length" not in headers:
-                if self.req.version == "1.1":
-                    # Chunked even when the connection closes after: the
-                    # last chunk tells a complete body from a cut one.
-                    headers._set_known("transfer-encoding", "Transfer-Encoding", "chunked")
-                    self.chunked = True
-                else:
-                    self.close_after = True  # the end of the body is the close
+        if body_length is None and status >= 200 and status != 204 and status != 304 and "Content-Length" not in headers:
+            if self.req.version == "1.1":
+                # Chunked even when the connection closes after: the
+                # last chunk tells a complete body from a cut one.
+                headers._set_known("transfer-encoding", "Transfer-Encoding", "chunked")
+                self.chunked = True
+            else:
+                self.close_after = True  # the end of the body is the close
         if self.close_after:
             headers._set_known("connection", "Connection", "close")
         elif self.req.version == "1.0":

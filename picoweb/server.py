@@ -250,7 +250,7 @@ class Connection:
                 await self.finish_failed(req, resp, exc)
         finally:
             if resp.teardown:
-                await _tear_down(req, resp)
+                await tear_down(req, resp)
         if app.debug >= 0:
             app.log.info('%s "%s %s HTTP/%s" %d', self.peer and self.peer[0], method,
                          loggable(req.path), req.version, resp.status)
@@ -401,8 +401,9 @@ async def _answer_error(req, resp, exc):
     await answer_error(req, resp, exc)
 
 
-async def _tear_down(req, resp):
-    # Inner apps' hooks first; a failing one does not stop the others.
+async def tear_down(req, resp):
+    """Run the request's teardown hooks, inner apps' first; a failing one
+    is logged and does not stop the others."""
     for hook in reversed(resp.teardown):
         try:
             await call(hook, req, resp)

@@ -307,6 +307,56 @@ def test_body_starting_with_http_after_start_response_is_just_body():
     assert get(app_with(handler), "/").body == b"HTTP/ is a protocol"
 
 
+# settle_head(): the head without HTTP/1's own framing (what ASGI sends)
+
+
+def fresh_response(method="GET", minor=1, keep_alive=True):
+    app = WebApp()
+    req = app.new_request(method, "/", "", minor)
+    req.keep_alive = keep_alive
+    return req.response_class(None, req)
+
+
+def test_settle_head_of_a_returned_body_has_its_length_and_type():
+    resp = fresh_response()
+    resp.set_result("héllo")
+    headers = resp.settle_head(len(resp.body))
+    assert list(headers.items()) == [("Content-Type", HTML), ("Content-Length", "6")]
+    assert resp.send_body and not resp.headers_sent
+
+
+@pytest.mark.parametrize("minor, keep_alive", [(1, True), (1, False), (0, True), (0, False)])
+def test_settle_head_of_a_streamed_body_adds_no_hop_by_hop_framing(minor, keep_alive):
+    resp = fresh_response(minor=minor, keep_alive=keep_alive)
+    resp.headers.add("Set-Cookie", "a=1")
+    resp.headers.add("Set-Cookie", "b=2")
+    assert list(resp.settle_head(None).items()) == [("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]
+    assert not resp.chunked
+
+
+@pytest.mark.parametrize("status", [101, 204, 304])
+def test_settle_head_of_a_status_without_body_drops_the_framing(status):
+    resp = fresh_response()
+    resp.set_body("ignored", status, headers={"Content-Length": "7", "Transfer-Encoding": "chunked", "ETag": '"x"'})
+    assert list(resp.settle_head(7).items()) == [("ETag", '"x"')]
+    assert not resp.send_body
+
+
+def test_settle_head_of_head_keeps_the_length_but_sends_no_body():
+    resp = fresh_response("HEAD")
+    resp.set_result(b"12345")
+    assert resp.settle_head(5)["Content-Length"] == "5"
+    assert not resp.send_body
+
+
+def test_streamed_head_still_gets_http1_framing_after_settle_head():
+    # _head() is settle_head() plus chunked/Connection: a streamed reply.
+    resp = fresh_response(minor=1, keep_alive=False)
+    resp.headers["X-A"] = "1"
+    assert resp._head(None) == b"HTTP/1.1 200 OK\r\nX-A: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    assert resp.chunked and resp.headers_sent
+
+
 # 100 Continue, the interim response
 
 
@@ -440,6 +490,17 @@ def test_header_with_cr_lf_nul_never_reaches_the_wire(handler):
     # Refused where it is set, before anything is sent: a 500, and the
     # connection stays usable for the next request.
     assert raw(app_with(handler), GET + GET_OK) == ERROR_500 + OK_RESPONSE
+
+
+@pytest.mark.parametrize("status", [200, 201])
+def test_content_type_given_to_set_body_cannot_split_the_head(status):
+    # set_body() keeps a Content-Type for the head without a Headers (and
+    # its checks): the head refuses it as it is built, and answers 500.
+    def handler(req, resp):
+        resp.set_body("body", status, content_type="text/plain\r\nInjected: 1")
+
+    out = raw(app_with(handler), GET)
+    assert out.startswith(b"HTTP/1.1 500 ") and b"Injected" not in out
 
 
 @pytest.mark.parametrize("handler", [bad_header_then_stream, bad_header_then_return])

@@ -1,6 +1,9 @@
 """Starlette on uvicorn, one worker, asyncio loop and the h11 protocol: the
 same event loop as picoweb and pure-Python HTTP parsing (no uvloop or
-httptools, which are optional extras). Files through StaticFiles."""
+httptools, which are optional extras). Files through StaticFiles.
+
+Variant "uvloop": uvicorn on uvloop with the httptools parser, the
+settings picoweb_asgi.py runs picoweb's app with."""
 
 import uvicorn
 from common import HELLO, HOST, MESSAGE, parse_argv, user_text
@@ -32,6 +35,7 @@ def build(data_dir):
 
 
 if __name__ == "__main__":
-    port, data_dir, _ = parse_argv()
-    uvicorn.run(build(data_dir), host=HOST, port=port, workers=1, loop="asyncio", http="h11",
+    port, data_dir, variant = parse_argv()
+    loop, http = ("uvloop", "httptools") if variant == "uvloop" else ("asyncio", "h11")
+    uvicorn.run(build(data_dir), host=HOST, port=port, workers=1, loop=loop, http=http,
                 log_level="warning", access_log=False)
