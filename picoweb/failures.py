@@ -9,7 +9,6 @@ from .compat import asyncio, call
 from .errors import HTTPError
 from .logs import log_exception, traceback_text
 from .pages import error_response
-from .request import Request
 
 
 async def handle_error(app, req, resp, exc):
@@ -137,7 +136,9 @@ async def reject(conn, exc, req=None):
     app = conn.app
     app.log.info("%s: rejected with %d: %s", conn.peer, exc.status, exc.message)
     if req is None:
-        req = Request("", "", "", 1, conn.peer)
+        # Before any route: a request of the root app's class (with its
+        # plugins' names, which its before-send hooks may read).
+        req = (app._classes or app._build_classes())[0]("", "", "", 1, conn.peer)
         req.app = app
         req.limits = conn.limits
     req.keep_alive = False

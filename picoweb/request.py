@@ -228,5 +228,6 @@ if not IS_MICROPYTHON:
         return property(get, assign)
 
     for _name, _plugin in (("json", "json"), ("read_form_data", "forms"), ("parse_qs", "forms"),
-                           ("form", "forms"), ("files", "forms")):
+                           ("form", "forms"), ("files", "forms"), ("session", "sessions"),
+                           ("user", "auth"), ("csrf_token", "csrf"), ("csrf_input", "csrf")):
         setattr(Request, _name, _missing_plugin(_name, _plugin))

@@ -479,6 +479,9 @@ def test_on_shutdown_hooks_run_as_the_server_stops(serve_app):
     (lambda req: req.parse_qs(), "forms"),
     (lambda req: req.form, "forms"),
     (lambda req: req.files, "forms"),
+    (lambda req: req.session, "sessions"),
+    (lambda req: req.user, "auth"),
+    (lambda req: req.csrf_token(), "csrf"),
 ])
 def test_a_plugins_name_without_the_plugin_says_which_to_install(call, plugin, caplog):
     app = WebApp()
@@ -507,3 +510,13 @@ def test_an_app_may_still_set_such_a_name_itself():
         return req.form["mine"]
 
     assert get(app, "/").text == "yes"
+
+
+def test_a_request_refused_before_any_route_has_the_root_apps_extensions():
+    app = WebApp()
+    app.add_request_attribute("visitor", lambda req: "anonymous")
+    seen = []
+    app.before_send(lambda req, resp: seen.append(req.visitor))
+    out = run(TestClient(app).raw(b"NOT A REQUEST LINE\r\n\r\n"))
+    assert parse_responses(out)[0].status == 400
+    assert seen == ["anonymous"]
