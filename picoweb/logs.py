@@ -82,10 +82,21 @@ if IS_MICROPYTHON:
     def loggable(text):
         """`text` as a log line may show it: controls, quotes and
         backslashes escaped, so no request can forge a log line."""
-        for c in text:
-            if c < " " or c == "\x7f" or c == '"' or c == "\\":
-                return _escaped(text)
+        # No loop over the str: MicroPython would intern each character.
+        if '"' in text or "\\" in text or "\x7f" in text or (text and min(text.encode()) < 32):
+            return _escaped(text)
         return text
+
+    def _escaped(text):
+        out = bytearray()
+        for byte in text.encode():  # bytes: a loop over ints interns nothing
+            if byte == 34 or byte == 92:
+                out += b"\\" + bytes((byte,))
+            elif byte < 32 or byte == 127:
+                out += b"\\x%02x" % byte
+            else:
+                out.append(byte)
+        return str(out, "utf-8")
 
 else:
 
@@ -96,14 +107,13 @@ else:
             return text
         return _escaped(text)
 
-
-def _escaped(text):
-    out = []
-    for c in text:
-        if c == '"' or c == "\\":
-            out.append("\\" + c)
-        elif c < " " or c == "\x7f" or (not IS_MICROPYTHON and not c.isprintable()):
-            out.append("\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c))
-        else:
-            out.append(c)
-    return "".join(out)
+    def _escaped(text):
+        out = []
+        for c in text:
+            if c == '"' or c == "\\":
+                out.append("\\" + c)
+            elif not c.isprintable():
+                out.append("\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c))
+            else:
+                out.append(c)
+        return "".join(out)

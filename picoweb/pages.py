@@ -9,7 +9,7 @@ from .response import HTML
 
 JSON = "application/json"
 # Kept as is in a redirect's Location; everything else is percent-encoded.
-_URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
+_URL_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
 
 
 def escape_html(text):
@@ -95,12 +95,14 @@ async def http_error(resp, status, message=None, headers=None):
 
 def quote_path(path, safe=_URL_SAFE):
     """Percent-encode a decoded URL path (for a Location header, say): every
-    character not in `safe` becomes its UTF-8 %XX escapes."""
-    out = []
+    character not in `safe` (bytes) becomes its UTF-8 %XX escapes."""
+    out = bytearray()
     for byte in path.encode():
-        c = chr(byte)
-        out.append(c if byte < 128 and c in safe else "%%%02X" % byte)
-    return "".join(out)
+        if byte in safe:
+            out.append(byte)
+        else:
+            out += b"%%%02X" % byte
+    return out.decode()
 
 
 async def redirect(resp, location, status=302):

@@ -11,37 +11,39 @@ decoding (three rounds deep) breaks none of these rules either.
 
 MAX_LENGTH = 2048  # characters: longer is no link of ours
 _DECODE_ROUNDS = 3
-_HEX = "0123456789abcdefABCDEF"
-_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/"
+_HEX = b"0123456789abcdefABCDEF"
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/"
+
+# The URL is looked at as UTF-8 bytes, never character by character:
+# MicroPython interns each character a loop or an index takes out of a
+# str, for good, and these are a client's.
 
 
-def _percent_decode(text):
-    """`text` with each %XX turned into the character of that byte (so
-    what matters here, ASCII, comes out as itself); None when an escape is
-    malformed."""
-    if "%" not in text:
-        return text
-    out = []
+def _percent_decode(raw):
+    """The bytes `raw` with each %XX turned into that byte; None when an
+    escape is malformed."""
+    if b"%" not in raw:
+        return raw
+    out = bytearray()
     i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "%":
-            hex_digits = text[i + 1:i + 3]
-            if len(hex_digits) != 2 or hex_digits[0] not in _HEX or hex_digits[1] not in _HEX:
+    while i < len(raw):
+        byte = raw[i]
+        if byte == 37:  # "%"
+            if len(raw) < i + 3 or raw[i + 1] not in _HEX or raw[i + 2] not in _HEX:
                 return None
-            out.append(chr(int(hex_digits, 16)))
+            out.append(int(raw[i + 1:i + 3], 16))
             i += 3
         else:
-            out.append(c)
+            out.append(byte)
             i += 1
-    return "".join(out)
+    return bytes(out)
 
 
 def _breaks_a_rule(url, raw):
-    if not url.startswith("/") or url[1:2] in ("/", "\\"):
+    if not url.startswith(b"/") or url[1:2] in (b"/", b"\\"):
         return True
-    for c in url:
-        if c == "\\" or c < " " or c == "\x7f" or (raw and (c == " " or c > "~")):
+    for byte in url:
+        if byte == 92 or byte < 32 or byte == 127 or (raw and (byte == 32 or byte > 126)):
             return True
     return False
 
@@ -50,6 +52,7 @@ def is_safe_next_url(url):
     """True when `url` is a path back into this site (see the module doc)."""
     if not isinstance(url, str) or not url or len(url) > MAX_LENGTH:
         return False
+    url = url.encode()
     if _breaks_a_rule(url, True):
         return False
     for _ in range(_DECODE_ROUNDS):
@@ -69,33 +72,19 @@ def safe_next_url(url, default="/"):
 
 def quote(text):
     """`text` percent-encoded as UTF-8, all but letters, digits, "-._~/"."""
-    out = []
-    for c in text:
-        if c in _UNRESERVED:
-            out.append(c)
+    out = bytearray()
+    for byte in text.encode():
+        if byte in _UNRESERVED:
+            out.append(byte)
         else:
-            for byte in c.encode():
-                out.append("%%%02X" % byte)
-    return "".join(out)
+            out += b"%%%02X" % byte
+    return out.decode()
 
 
 def _unquote_to_bytes(text):
     """The bytes %XX escapes and UTF-8 characters of `text` stand for, or
     None when an escape is malformed."""
-    out = bytearray()
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "%":
-            hex_digits = text[i + 1:i + 3]
-            if len(hex_digits) != 2 or hex_digits[0] not in _HEX or hex_digits[1] not in _HEX:
-                return None
-            out.append(int(hex_digits, 16))
-            i += 3
-        else:
-            out += c.encode()
-            i += 1
-    return bytes(out)
+    return _percent_decode(text.encode())
 
 
 def query_value(query_string, name):

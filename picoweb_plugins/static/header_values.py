@@ -52,8 +52,8 @@ def accepts_gzip(value):
             if name.strip().lower() == "q":
                 # q > 0 iff a digit is non-zero: no float needed on boards.
                 ok = False
-                for c in number.strip():
-                    if c in "123456789":
+                for digit in "123456789":  # not a loop over the client's text (see _is_number)
+                    if digit in number:
                         ok = True
         if coding in ("gzip", "x-gzip"):
             gzip_ok = ok
@@ -64,12 +64,9 @@ def accepts_gzip(value):
 
 def _is_number(text):
     # str.isdigit() also takes "²" (latin-1 header bytes), which int() refuses.
-    if not text or len(text) > 15:
-        return False
-    for c in text:
-        if c not in _DIGITS:
-            return False
-    return True
+    # strip() leaves what is no digit; a loop over the str would not do:
+    # MicroPython interns each character a loop or an index takes out of a str, for good.
+    return bool(text) and len(text) <= 15 and not text.strip(_DIGITS)
 
 
 def _etag_listed(value, etag):
