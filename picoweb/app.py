@@ -9,7 +9,7 @@ import sys
 from .compat import asyncio, call
 from .errors import HTTPError
 from .limits import Limits
-from .logs import SilentLog, configure_logging, get_logger, log_exception
+from .logs import SilentLog, configure_logging, get_logger
 from .request import Request
 from .response import Response, dumps_json
 from .routing import Route, Router
@@ -149,12 +149,9 @@ class WebApp:
     async def notify_shutdown(self):
         """Run the on_shutdown hooks of this app and of the apps mounted
         under it (the server calls it as it stops)."""
-        for app in [self] + [sub for _, sub in self.mounts()]:
-            for hook in app._shutdown_hooks:
-                try:
-                    await call(hook)
-                except Exception as exc:
-                    log_exception(self.log, "an on_shutdown hook failed", exc)
+        from .shutdown import notify_shutdown
+
+        await notify_shutdown(self)
 
     def errorhandler(self, status_or_class):
         """Decorator: handler(req, resp, exc) for an HTTP status or an

@@ -49,14 +49,17 @@ class BodyReader:
         if size < 0:
             pieces = []
             while not self.finished:
-                pieces.append(await self.read(self.limits.read_size))
+                pieces.append(await self.read(self.limits.body_read_size))
             return b"".join(pieces)
         while not self.finished:
             data = self._take(size)
             if data or self.finished:
                 return data
+            # A large body in larger reads: fewer pieces for read() to join.
+            limits = self.limits
+            fill = min(self.remaining, limits.body_read_size) if self.remaining else limits.body_read_size
             try:
-                more = await self.conn.fill_for_body(self.limits.read_timeout)
+                more = await self.conn.fill_for_body(limits.read_timeout, max(fill, limits.read_size))
             except HTTPError:
                 self.failed = True  # timed out: where the body ends is unknown
                 raise
