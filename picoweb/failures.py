@@ -147,7 +147,7 @@ async def reject(conn, exc, req=None):
     resp.close_after = True
     # The before-send hooks of the apps on the way still see the answer
     # (a CORS header on a 413, say).
-    hooks = []
+    hooks = ()
     for hop in req.hops or ((app,),):
         hooks += hop[0]._before_send
     resp.before_send = hooks

@@ -4,6 +4,7 @@
 Imported on the first error page or redirect, not with the core.
 """
 
+from .errors import HTTPError
 from .http1 import REASONS
 from .response import HTML
 
@@ -103,6 +104,14 @@ def quote_path(path, safe=_URL_SAFE):
         else:
             out += b"%%%02X" % byte
     return out.decode()
+
+
+def slash_redirect(prefix, path, qs):
+    """The answer to a 404 whose path a route takes with its trailing "/"
+    added or taken away: a 308 there, so the client repeats its method and
+    body at the route's own spelling."""
+    location = quote_path(prefix + path) + ("?" + qs if qs else "")
+    return HTTPError(308, headers={"Location": location})
 
 
 async def redirect(resp, location, status=302):

@@ -373,8 +373,8 @@ def default_transport():
     return os.environ.get("PICOWEB_TRANSPORT", "protocol")
 
 
-async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None):
-    """Accept connections for `app` until `stop_event` is set, then drain.
+async def serve(app, host, port, transport=None, ssl=None, sock=None):
+    """Accept connections for `app` until `app.shutdown()`, then drain.
 
     transport: "streams" (asyncio.start_server, MicroPython's only choice)
     or "protocol" (an asyncio.Protocol, CPython's default, faster).
@@ -438,10 +438,18 @@ async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None
     app.port = port
     if app.debug >= 0:
         app.log.info("Running on %s://%s:%d/", "http" if ssl is None else "https", host, port)
-    dates = asyncio.create_task(keep_fresh(asyncio.sleep))
+    # The task that keeps the Date line fresh runs until shutdown() cancels
+    # it: serving waits on it (an asyncio.Event would load one more module
+    # onto MicroPython's heap).
+    dates = app._serving = asyncio.create_task(keep_fresh(asyncio.sleep))
     try:
-        await stop_event.wait()
+        try:
+            await dates
+        except asyncio.CancelledError:
+            if not app.stopping:
+                raise  # this task was cancelled, not stopped by shutdown()
     finally:
+        app._serving = None
         dates.cancel()
         server.close()
         await app.notify_shutdown()
