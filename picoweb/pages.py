@@ -5,8 +5,26 @@ Imported on the first error page or redirect, not with the core.
 """
 
 from .errors import HTTPError
-from .http1 import REASONS
 from .response import HTML
+
+# Every status's reason phrase: for error pages, and for the status lines
+# of the statuses picoweb.http1.REASONS leaves out.
+REASONS = {
+    100: "Continue", 101: "Switching Protocols", 200: "OK", 201: "Created", 202: "Accepted",
+    204: "No Content", 206: "Partial Content",
+    301: "Moved Permanently", 302: "Found", 303: "See Other",
+    304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+    404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
+    409: "Conflict", 410: "Gone", 411: "Length Required",
+    413: "Content Too Large", 414: "URI Too Long",
+    415: "Unsupported Media Type", 416: "Range Not Satisfiable",
+    422: "Unprocessable Content", 429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error", 501: "Not Implemented",
+    502: "Bad Gateway", 503: "Service Unavailable",
+    505: "HTTP Version Not Supported",
+}
 
 JSON = "application/json"
 # Kept as is in a redirect's Location; everything else is percent-encoded.
