@@ -9,6 +9,9 @@ normalised by some), no backslash, and well-formed percent escapes whose
 decoding (three rounds deep) breaks none of these rules either.
 """
 
+from picoweb.http1 import percent_decode
+from picoweb.pages import quote_path
+
 MAX_LENGTH = 2048  # characters: longer is no link of ours
 _DECODE_ROUNDS = 3
 _HEX = "0123456789abcdefABCDEF"
@@ -69,33 +72,7 @@ def safe_next_url(url, default="/"):
 
 def quote(text):
     """`text` percent-encoded as UTF-8, all but letters, digits, "-._~/"."""
-    out = []
-    for c in text:
-        if c in _UNRESERVED:
-            out.append(c)
-        else:
-            for byte in c.encode():
-                out.append("%%%02X" % byte)
-    return "".join(out)
-
-
-def _unquote_to_bytes(text):
-    """The bytes %XX escapes and UTF-8 characters of `text` stand for, or
-    None when an escape is malformed."""
-    out = bytearray()
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "%":
-            hex_digits = text[i + 1:i + 3]
-            if len(hex_digits) != 2 or hex_digits[0] not in _HEX or hex_digits[1] not in _HEX:
-                return None
-            out.append(int(hex_digits, 16))
-            i += 3
-        else:
-            out += c.encode()
-            i += 1
-    return bytes(out)
+    return quote_path(text, _UNRESERVED)
 
 
 def query_value(query_string, name):
@@ -104,12 +81,9 @@ def query_value(query_string, name):
     for pair in query_string.split("&"):
         key, _, value = pair.partition("=")
         if key == name:
-            raw = _unquote_to_bytes(value.replace("+", " "))
-            if raw is None:
-                return None
             try:
-                return raw.decode()
-            except ValueError:  # UnicodeError: not UTF-8
+                return percent_decode(value.encode(), True).decode()
+            except ValueError:  # a malformed escape, or UnicodeError: not UTF-8
                 return None
     return None
 
