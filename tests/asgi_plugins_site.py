@@ -1,9 +1,10 @@
 """The WebSocket and SSE plugins' routes that the ASGI server tests run
 (`asgi_target:app` with PICOWEB_ASGI_MODULE=asgi_plugins_site) and the
 built-in server too: an echo, a handler told how its WebSocket ended, one
-that closes with the code its path names, one that fails, one that sends from a
-task while it reads, the subprotocol chosen, an Origin allowlist, a
-message limit of 64 KiB, and a quiet event stream.
+that closes with the code its path names, one closed from another task
+while it reads, one that fails, one that sends from a task while it
+reads, the subprotocol chosen, an Origin allowlist, a message limit of
+64 KiB, and a quiet event stream.
 
 PICOWEB_SITE_LOG names a file each process appends what its handlers were
 told to ("pid time line"), so a test sees it whichever worker served.
@@ -62,6 +63,22 @@ async def told(req, ws, name):
 @websocket
 async def close(req, ws, code):
     await ws.close(code, "closed by the handler")
+
+
+@app.route("/close-while-reading")
+@websocket
+async def close_while_reading(req, ws):
+    # Another task closes while this one waits in receive(), which then ends.
+    async def close_soon():
+        await asyncio.sleep(0.1)
+        await ws.close(4002, "closed from another task")
+
+    closer = asyncio.create_task(close_soon())
+    try:
+        await ws.receive()
+    except ConnectionClosed:
+        note("close-while-reading: receive() ended")
+    await closer
 
 
 @app.route("/fail")

@@ -103,6 +103,9 @@ def test_the_subprotocol_is_ours_first_of_those_offered(site):
 def test_close_codes_reach_the_client(site):
     with connect(site.ws_url + "/close/4000", open_timeout=5, close_timeout=2) as ws:
         assert closed_with(ws) == (4000, "closed by the handler")
+    with connect(site.ws_url + "/close-while-reading", open_timeout=5, close_timeout=2) as ws:
+        assert closed_with(ws) == (4002, "closed from another task")
+    assert note_for(site, "close-while-reading") == "close-while-reading: receive() ended"
     with connect(site.ws_url + "/fail", open_timeout=5, close_timeout=2) as ws:
         ws.send("go")
         assert closed_with(ws)[0] == 1011
