@@ -128,7 +128,8 @@ SMOKE = {
 # server calls an app there): a board need not carry them.
 CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb/__main__.py", "picoweb/cli.py", "picoweb/reload.py",
                 "picoweb/workers.py", "picoweb/asgi.py", "picoweb/asgi_response.py",
-                "picoweb/asgi_websocket.py", "picoweb_plugins/sessions/store_sqlite.py"}
+                "picoweb/asgi_websocket.py", "picoweb_plugins/websocket/asgi.py",
+                "picoweb_plugins/sessions/store_sqlite.py"}
 # What pip's in-tree builds leave in a plugin's folder (ignored by git).
 BUILD_LEFTOVERS = ("build", "dist", "__pycache__")
 
