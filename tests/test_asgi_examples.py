@@ -21,12 +21,8 @@ from asgi_servers import EXAMPLES, asgi_server
 from test_asgi_servers import pytestmark  # noqa: F401 (the protocol pass only)
 
 ALL = sorted(name[:-3] for name in os.listdir(EXAMPLES) if name.endswith(".py"))
-# Under hypercorn and granian: what exercises plugins, templates, files,
-# streams, WebSockets, mounts, a subclass and errors; the rest is routing they share.
-SOME = ["example_api", "example_app_router", "example_chat", "example_eventsource", "example_form",
-        "example_global_exc", "example_img", "example_json", "example_webapp", "example_ws_echo"]
 RUNS = [("uvicorn", 2, module) for module in ALL] + [
-    (server, 1, module) for server in ("hypercorn", "granian") for module in SOME] + [
+    (server, 1, module) for server in ("hypercorn", "granian") for module in ALL] + [
     ("gunicorn", 2, module) for module in ("example_app_router", "example_eventsource")]
 
 
