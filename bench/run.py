@@ -51,7 +51,7 @@ QUIET_WAIT_ROW = 10
 QUIET_WAIT_TOTAL = 120
 # The smoke run loads these under every workload and the other servers under
 # hello only; every server's every route is still checked (check_servers).
-SMOKE_ALL_WORKLOADS = ("picoweb", "picoweb-streams", "floor-streams", "floor-protocol", "nginx")
+SMOKE_ALL_WORKLOADS = ("picoweb", "picoweb-streams", "picoweb-asgi", "floor-streams", "floor-protocol", "nginx")
 SCALE_SERVERS = ("picoweb", "picoweb-streams", "floor-streams", "floor-protocol")
 IDLE_SERVERS = ("picoweb", "picoweb-streams", "floor-streams", "floor-protocol")
 

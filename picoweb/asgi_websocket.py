@@ -142,7 +142,8 @@ class AsgiWebSocket:
         if isinstance(data, str):
             event = {"type": "websocket.send", "text": data}
         else:
-            event = {"type": "websocket.send", "bytes": bytes(data)}
+            # memoryview() takes only what holds bytes: bytes(3) would send three zeros.
+            event = {"type": "websocket.send", "bytes": data if type(data) is bytes else bytes(memoryview(data))}
         try:
             await self.send_event(event)
         except OSError:

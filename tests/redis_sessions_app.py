@@ -42,4 +42,5 @@ async def main(port):
 
 
 app.debug = -1
-asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
+if __name__ == "__main__":  # imported by tests/asgi_redis_sessions.py for an ASGI server
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 0))

@@ -633,6 +633,25 @@ def test_websocket_send_after_the_client_left_raises_oserror():
     assert outcome == ["the WebSocket is closed (1006)"]
 
 
+def test_websocket_sends_only_str_and_what_holds_bytes():
+    app = quiet_app()
+    refused = []
+
+    @app.route("/ws")
+    async def ws(req, resp):
+        websocket = await resp.asgi_websocket.accept()
+        await websocket.send(bytearray(b"ab"))
+        await websocket.send(memoryview(b"cd"))
+        try:
+            await websocket.send(3)
+        except TypeError:
+            refused.append(3)
+
+    events = call(app, websocket_scope(), [{"type": "websocket.connect"}])
+    assert events[1:3] == [{"type": "websocket.send", "bytes": b"ab"}, {"type": "websocket.send", "bytes": b"cd"}]
+    assert refused == [3]
+
+
 def test_websocket_client_gone_before_connect():
     assert call(ws_app([]), websocket_scope(), [{"type": "websocket.disconnect", "code": 1006}]) == []
 

@@ -1,12 +1,13 @@
 """The examples' `app` objects, unchanged, under real ASGI servers: every
 example under uvicorn with 2 workers, the ones that use the plugins,
-templates, files, streams and mounts under hypercorn and granian too, and
+templates, files, streams, WebSockets and mounts under hypercorn and granian too, and
 two under gunicorn with uvicorn's worker (2 workers). The
 assertions are those of tests/test_examples.py for the built-in server,
 where they hold under ASGI; the differences are the server's: it frames
 bodies and owns the connection (no HTTP/1.0 head, no "Connection: close"),
 and gives header names lowercase."""
 
+import contextlib
 import hashlib
 import os
 import re
@@ -14,17 +15,14 @@ import time
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from asgi_servers import EXAMPLES, asgi_server
 from test_asgi_servers import pytestmark  # noqa: F401 (the protocol pass only)
 
 ALL = sorted(name[:-3] for name in os.listdir(EXAMPLES) if name.endswith(".py"))
-# Under hypercorn and granian: what exercises plugins, templates, files,
-# streams, mounts, a subclass and errors; the rest is routing they share.
-SOME = ["example_api", "example_app_router", "example_eventsource", "example_form", "example_global_exc",
-        "example_img", "example_json", "example_webapp"]
 RUNS = [("uvicorn", 2, module) for module in ALL] + [
-    (server, 1, module) for server in ("hypercorn", "granian") for module in SOME] + [
+    (server, 1, module) for server in ("hypercorn", "granian") for module in ALL] + [
     ("gunicorn", 2, module) for module in ("example_app_router", "example_eventsource")]
 
 
@@ -45,7 +43,8 @@ def fresh_templates():
 def test_example(server, workers, module, tmp_path, monkeypatch):
     monkeypatch.setenv("PICOWEB_SESSIONS_DIR", str(tmp_path / "sessions"))  # example_login's store
     check = CHECKS.get(module, check_index)
-    running = asgi_server(server, module, tmp_path, workers, setup=SETUP.get(module, "")).start()
+    running = asgi_server(server, module, tmp_path, workers, setup=SETUP.get(module, ""),
+                          options=OPTIONS.get((server, module), ())).start()
     try:
         check(running)
     except BaseException:
@@ -248,6 +247,72 @@ def check_form(server):
         uploaded.text)
 
 
+def check_ws_echo(server):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    assert "new WebSocket(" in server.client.get("/").text
+    plain = server.client.get("/ws")
+    assert plain.status_code == 426 and plain.headers["sec-websocket-version"] == "13"
+    url = server.url.replace("http", "ws", 1) + "/ws"
+    with connect(url, open_timeout=5, close_timeout=2, origin=server.url) as ws:  # the page's own host
+        ws.send("hello")
+        assert ws.recv(timeout=5) == "hello"
+        ws.send(b"\x00\xffbinary")
+        assert ws.recv(timeout=5) == b"\x00\xffbinary"
+        for big in ("é" * (450 * 1024), os.urandom(900 * 1024)):  # 900 KiB each
+            ws.send(big)
+            assert ws.recv(timeout=10) == big
+    with connect(url, open_timeout=5, close_timeout=2) as ws:
+        ws.send(b"x" * ((1 << 20) + 1))  # over the example's 1 MiB (and uvicorn's --ws-max-size)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+        assert closed.value.rcvd.code == 1009
+    with pytest.raises(InvalidStatus) as refused:
+        connect(url, open_timeout=5, origin="https://elsewhere.example")
+    assert refused.value.response.status_code == 403
+
+
+def check_chat(server):
+    # Under 2 uvicorn workers each has a room of its own: visitors are
+    # added until one shares the first one's room (its "joined" reaches it).
+    import json
+
+    from websockets.sync.client import connect
+
+    assert "new WebSocket(" in server.client.get("/").text
+    url = server.url.replace("http", "ws", 1) + "/chat"
+
+    def visit():
+        ws = visitors.enter_context(connect(url, open_timeout=5, close_timeout=2))
+        name = json.loads(ws.recv(timeout=5))["you"]
+        assert json.loads(ws.recv(timeout=5)) == {"system": name + " joined"}  # its own, first
+        return ws, name
+
+    with contextlib.ExitStack() as visitors:
+        first, first_name = visit()
+        for _ in range(20):
+            second, second_name = visit()
+            try:
+                seen = json.loads(first.recv(timeout=1))
+            except TimeoutError:
+                continue  # in the other worker's room
+            assert seen == {"system": second_name + " joined"}
+            break
+        else:
+            raise AssertionError("no second visitor in the first one's room")
+        second.send("<b>hi</b>")
+        for ws in (first, second):
+            assert json.loads(ws.recv(timeout=5)) == {"name": second_name, "text": "<b>hi</b>"}
+        second.send(b"binary")
+        with pytest.raises(ConnectionClosed) as closed:
+            second.recv(timeout=5)
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1003, "text messages only")
+        assert json.loads(first.recv(timeout=5)) == {"system": second_name + " left"}
+        first.send("still here")
+        assert json.loads(first.recv(timeout=5)) == {"name": first_name, "text": "still here"}
+
+
 CHECKS = {
     "example_webapp": check_webapp, "example_webapp2": check_webapp2, "app1": check_app1, "app2": check_app2,
     "example_app_router": check_app_router, "example_header_modes": check_header_modes,
@@ -255,8 +320,11 @@ CHECKS = {
     "example_login": check_login,
     "example_basic_auth": check_basic_auth, "example_extra_headers": check_extra_headers,
     "example_unicode": check_unicode, "example_api": check_api, "example_json": check_json,
-    "example_img": check_img, "example_form": check_form,
+    "example_img": check_img, "example_form": check_form, "example_ws_echo": check_ws_echo,
+    "example_chat": check_chat,
 }
+# The server's own message limit at the plugin's (README, websocket: under an ASGI server).
+OPTIONS = {("uvicorn", "example_ws_echo"): ["--ws-max-size", str(1 << 20)]}
 SETUP = {"example_eventsource": "m.INTERVAL = 0.05"}
 LOGGED = {
     "example_api": ["api: POST /api/items -> 201", "api: GET /api/items/1 -> 404"],

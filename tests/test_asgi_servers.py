@@ -14,7 +14,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from asgi_servers import EXAMPLES, STOP_TIMEOUT, asgi_server
+from asgi_servers import EXAMPLES, STOP_TIMEOUT, TESTS, asgi_server
 from rawhttp import ON_UVLOOP
 
 SERVERS = [("uvicorn", 2), ("hypercorn", 1), ("granian", 1)]
@@ -269,10 +269,38 @@ def test_the_websocket_echo_also_runs_on_the_builtin_server(serve_app):
         assert ws.recv(timeout=5) == b"\x00binary" * 100
 
 
-@pytest.mark.skip(reason="sessions in the Redis store seen across uvicorn's 2 workers: the sessions "
-                         "plugin is not on main yet (branch secplug); add this test when it lands")
-def test_redis_sessions_are_shared_by_two_uvicorn_workers():
-    pass
+def test_redis_sessions_are_shared_by_two_uvicorn_workers(redis_server, tmp_path):
+    # One Redis for both workers: a session made through one connection is
+    # read, changed and ended through others, each a new connection that
+    # either worker may take, until both workers have served each state.
+    server = asgi_server("uvicorn", "asgi_redis_sessions", tmp_path, 2, cwd=TESTS,
+                         extra_env={"PICOWEB_TEST_REDIS_PORT": str(redis_server.port)}).start("/seen")
+    try:
+        with httpx.Client(base_url=server.url, timeout=10) as browser:
+            assert browser.get("/put?made-through-one").text == "put made-through-one"
+            cookie = {"session": browser.cookies["session"]}
+
+            def seen_by_both_workers(value):
+                pids = set()
+                for _ in range(200):
+                    with httpx.Client(base_url=server.url, timeout=10, cookies=cookie) as other:
+                        seen = other.get("/seen").json()
+                    assert seen["value"] == value, seen
+                    pids.add(seen["pid"])
+                    if len(pids) == 2:
+                        return pids
+                raise AssertionError("200 connections, one worker only: %r" % pids)
+
+            pids = seen_by_both_workers("made-through-one")
+            browser.get("/put?changed")
+            assert browser.cookies["session"] == cookie["session"]  # one id, one session
+            assert seen_by_both_workers("changed") == pids
+            browser.get("/clear")
+            assert seen_by_both_workers(None) == pids  # ended for every worker
+    except BaseException:
+        server.kill()
+        raise
+    server.stop()
 
 
 PATHSEND_SPY = """

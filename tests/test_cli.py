@@ -329,13 +329,15 @@ def get_text(port, path):
 
 
 def test_reload_restarts_on_each_kind_of_change(command, tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
+    # The issue's own command line, `python -m picoweb examples.example_webapp2:app
+    # --reload`, from the folder above a copy of examples/.
+    checkout = tmp_path / "checkout"
+    site = checkout / "examples"
+    site.mkdir(parents=True)
     shutil.copy(os.path.join(EXAMPLES, "example_webapp2.py"), str(site))
-    shutil.copytree(os.path.join(EXAMPLES, "templates"), str(site / "templates"),
-                    ignore=shutil.ignore_patterns("compiled"))
+    shutil.copytree(os.path.join(EXAMPLES, "templates"), str(site / "templates"))
     shutil.copytree(os.path.join(EXAMPLES, "static"), str(site / "static"))
-    cmd = command(["--port", "0", "--reload", "example_webapp2:app"], cwd=site)
+    cmd = command(["examples.example_webapp2:app", "--reload", "--port", "0"], cwd=checkout)
     port = cmd.wait_running()
     assert "Squares</title>" in get_text(port, "/squares")  # compiles the template once
     prober = Prober(port)
@@ -362,7 +364,7 @@ def test_reload_restarts_on_each_kind_of_change(command, tmp_path):
         prober.stop()
     assert prober.failures == [] and prober.answered >= 3, (prober.answered, prober.failures[:5])
     assert len(cmd.servers()) == 4 and len({port for _, _, port in cmd.servers()}) == 1
-    assert "templates/squares.tpl changed: restarting" in cmd.output()
+    assert "examples/templates/squares.tpl changed: restarting" in cmd.output()
     assert cmd.stop() == 0
 
 

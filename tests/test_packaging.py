@@ -129,7 +129,8 @@ SMOKE = {
 CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb/__main__.py", "picoweb/cli.py", "picoweb/reload.py",
                 "picoweb/signals.py", "picoweb/plugin_hints.py",
                 "picoweb/workers.py", "picoweb/asgi.py", "picoweb/asgi_response.py",
-                "picoweb/asgi_websocket.py", "picoweb_plugins/sessions/store_sqlite.py"}
+                "picoweb/asgi_websocket.py", "picoweb_plugins/websocket/asgi.py",
+                "picoweb_plugins/sessions/store_sqlite.py"}
 # What pip's in-tree builds leave in a plugin's folder (ignored by git).
 BUILD_LEFTOVERS = ("build", "dist", "__pycache__")
 

@@ -9,34 +9,16 @@ normalised by some), no backslash, and well-formed percent escapes whose
 decoding (three rounds deep) breaks none of these rules either.
 """
 
+from picoweb.http1 import percent_decode
+from picoweb.pages import quote_path
+
 MAX_LENGTH = 2048  # characters: longer is no link of ours
 _DECODE_ROUNDS = 3
-_HEX = b"0123456789abcdefABCDEF"
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/"
 
 # The URL is looked at as UTF-8 bytes, never character by character:
 # MicroPython interns each character a loop or an index takes out of a
 # str, for good, and these are a client's.
-
-
-def _percent_decode(raw):
-    """The bytes `raw` with each %XX turned into that byte; None when an
-    escape is malformed."""
-    if b"%" not in raw:
-        return raw
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        byte = raw[i]
-        if byte == 37:  # "%"
-            if len(raw) < i + 3 or raw[i + 1] not in _HEX or raw[i + 2] not in _HEX:
-                return None
-            out.append(int(raw[i + 1:i + 3], 16))
-            i += 3
-        else:
-            out.append(byte)
-            i += 1
-    return bytes(out)
 
 
 def _breaks_a_rule(url, raw):
@@ -56,8 +38,11 @@ def is_safe_next_url(url):
     if _breaks_a_rule(url, True):
         return False
     for _ in range(_DECODE_ROUNDS):
-        decoded = _percent_decode(url)
-        if decoded is None or _breaks_a_rule(decoded, False):
+        try:
+            decoded = percent_decode(url)
+        except ValueError:  # a malformed escape
+            return False
+        if _breaks_a_rule(decoded, False):
             return False
         if decoded == url:
             return True
@@ -72,19 +57,7 @@ def safe_next_url(url, default="/"):
 
 def quote(text):
     """`text` percent-encoded as UTF-8, all but letters, digits, "-._~/"."""
-    out = bytearray()
-    for byte in text.encode():
-        if byte in _UNRESERVED:
-            out.append(byte)
-        else:
-            out += b"%%%02X" % byte
-    return out.decode()
-
-
-def _unquote_to_bytes(text):
-    """The bytes %XX escapes and UTF-8 characters of `text` stand for, or
-    None when an escape is malformed."""
-    return _percent_decode(text.encode())
+    return quote_path(text, _UNRESERVED)
 
 
 def query_value(query_string, name):
@@ -93,12 +66,9 @@ def query_value(query_string, name):
     for pair in query_string.split("&"):
         key, _, value = pair.partition("=")
         if key == name:
-            raw = _unquote_to_bytes(value.replace("+", " "))
-            if raw is None:
-                return None
             try:
-                return raw.decode()
-            except ValueError:  # UnicodeError: not UTF-8
+                return percent_decode(value.encode(), True).decode()
+            except ValueError:  # a malformed escape, or UnicodeError: not UTF-8
                 return None
     return None
 

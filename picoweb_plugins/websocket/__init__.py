@@ -4,7 +4,8 @@ The protocol is I/O-free and usable alone: `handshake.negotiate()` checks
 an upgrade request, `session.Session` turns the client's bytes into
 messages and ours into frames. `handler_api.WebSocket` drives a Session
 over a stream; `plugin` wires it to the app (`WebSockets`, `@websocket`)
-on `resp.upgrade()`.
+on `resp.upgrade()`, or under an ASGI server `asgi.MessageWebSocket` on
+the server's messages.
 
 Names load on first use, so a board pays only for what its app touches.
 """

@@ -10,8 +10,8 @@
 
 All the protocol lives in the I/O-free modules (handshake, session) and in
 handler_api.WebSocket; this file wires them to a request and its
-`resp.upgrade()` stream, and ends every open WebSocket with 1001 when the
-server stops.
+`resp.upgrade()` stream (under an ASGI server, to `resp.asgi_websocket`:
+see asgi.py), and ends every open WebSocket with 1001 when the server stops.
 """
 
 import sys
@@ -128,8 +128,15 @@ class WebSocketRoute:
         settings = req.app.find_plugin(WebSockets)
         if settings is None:
             raise RuntimeError("a @websocket route needs app.install(WebSockets(...)) on its app")
-        handshake = settings.accept(req)
-        stream = await resp.upgrade(handshake.headers)
-        session = Session(settings.max_message_size, settings.max_frame_size, handshake.codec)
-        ws = WebSocket(stream, session, handshake.subprotocol, settings.read_size, settings.close_timeout)
+        channel = getattr(resp, "asgi_websocket", None)
+        if channel is not None:
+            # An ASGI server: it frames, the handler gets its messages (see .asgi).
+            from .asgi import accept
+
+            ws = await accept(settings, req, channel)
+        else:
+            handshake = settings.accept(req)
+            stream = await resp.upgrade(handshake.headers)
+            session = Session(settings.max_message_size, settings.max_frame_size, handshake.codec)
+            ws = WebSocket(stream, session, handshake.subprotocol, settings.read_size, settings.close_timeout)
         await settings.run(self.websocket_handler, req, ws, params)
