@@ -413,6 +413,10 @@ def module_costs(smoke):
                     package_name = module if name == "__init__.py" else module.rpartition(".")[0]
                     names.append((module, name == "__init__.py",
                                   top_level_imports(os.path.join(folder, name), package_name)))
+    # Imports of modules a board does not get (CPython-only code behind an
+    # `if not IS_MICROPYTHON:`) are not in the trees, nor run there.
+    present = set(module for module, _, _ in names)
+    names = [(module, is_package, [d for d in deps if d in present]) for module, is_package, deps in names]
     if smoke:
         names = names[:4]
     costs = {}
