@@ -27,18 +27,16 @@ class WebApp:
     _response_extensions = {}
     _classes = None  # (request class, response class) with the extensions
     # Defaults an app keeps until it is given its own, as class attributes:
-    # a smaller instance on MicroPython's heap. Hooks are tuples, grown by
-    # registration (rare) and only read per request.
+    # a smaller instance on MicroPython's heap. (What every request reads
+    # is set in __init__: CPython reads an instance's own attribute faster.)
+    # Hooks are tuples, grown by registration (rare) and read per request.
     parent = None
     inited = False
     _init_running = False
     _serving = None  # the task serve() waits on, which shutdown() cancels
-    debug = 0
-    log = None
     template_loader = None
-    stopping = False
     stopping_now = False  # shutdown() called twice: in-flight requests end now
-    _before_request = _after_request = _before_send = _teardown = _shutdown_hooks = ()
+    _shutdown_hooks = ()
     _error_handlers = ()  # (status int or exception class, handler)
 
     def __init__(self, pkg=None, routes=None):
@@ -49,6 +47,10 @@ class WebApp:
         self.router = Router()
         self.limits = Limits()
         self.plugins = []
+        self.debug = 0
+        self.log = None
+        self.stopping = False
+        self._before_request = self._after_request = self._before_send = self._teardown = ()
         for entry in routes or ():
             extra = dict(entry[2]) if len(entry) > 2 else {}
             methods = extra.pop("methods", None)
