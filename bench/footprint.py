@@ -5,7 +5,9 @@ what each picoweb module costs; and streamed-hello throughput with wrk.
     bench/.venv/bin/python bench/footprint.py            # writes bench/footprint.{md,json}
     bench/.venv/bin/python bench/footprint.py --smoke    # seconds: bench/.out/smoke/
 
-Apps: the bare asyncio server (the floor), picoweb's README hello app,
+Apps: the harness alone (fp_driver.py and asyncio, nothing served: what
+every other row includes), the bare asyncio server (the floor),
+picoweb's README hello app,
 picoweb's realistic app (bench/micropython/footprint/fp_realistic),
 microdot 2.x's hello app and the original picoweb 1.8.2's, the peers
 fetched with pip into bench/.data/footprint. For each: gc.mem_alloc()
@@ -47,8 +49,9 @@ FILES = os.path.join(BENCH, "micropython", "footprint")
 DATA = os.path.join(BENCH, ".data", "footprint")
 STAGE = os.path.join(ROOT, "build", "footprint")
 MODES = ("py", "mpy", "romfs")
-APPS = ("bare", "hello", "realistic", "microdot", "picoweb18")
+APPS = ("harness", "bare", "hello", "realistic", "microdot", "picoweb18")
 LABELS = {
+    "harness": "harness alone (no server)",
     "bare": "bare asyncio server", "hello": "picoweb hello (README)",
     "realistic": "picoweb realistic", "microdot": "microdot 2.7.0 hello",
     "picoweb18": "original picoweb 1.8.2 hello",
@@ -197,6 +200,8 @@ def host_main(argv):
 
 
 def requests_for(app):
+    if app == "harness":
+        return []
     if app == "realistic":
         return [("GET", "/", None, {}), ("GET", "/api/item/7?q=x", None, {}),
                 ("GET", "/static/style.css", None, {}),
@@ -294,9 +299,10 @@ def measure(app, mode, target, count):
     run = Run(app, mode, target)
     try:
         plan = requests_for(app)
-        send(run.port, plan[0])
+        if plan:
+            send(run.port, plan[0])
         after_one = run.heap()
-        for i in range(1, count):
+        for i in range(1, count if plan else 0):
             send(run.port, plan[i % len(plan)])
         after_all, modules = run.modules()
         return {"import": run.imported, "after_1": after_one, "after_n": after_all, "modules": modules}
@@ -311,7 +317,7 @@ def serves_within(app, mode, target, heap_kib, count):
         return False
     try:
         plan = requests_for(app)
-        for i in range(count):
+        for i in range(count if plan else 0):
             send(run.port, plan[i % len(plan)])
         run.heap()
         return True
@@ -371,52 +377,72 @@ def top_level_imports(path, package):
 
 
 def module_costs(smoke):
-    """{module: {"py": bytes, "mpy": bytes}}: what importing it adds to the
-    heap, its imports loaded first. A submodule is measured in a tree where
-    its package's __init__ is empty (a real one imports the rest of the
+    """{module: {"py": bytes, "mpy": bytes, "romfs": bytes, "qstrs": n}}:
+    what importing it adds to the heap, its imports loaded first, and the
+    names (qstrs) it adds. A submodule is measured in a tree where its
+    package's __init__ is empty (a real one imports the rest of the
     package); a package (picoweb, each plugin) as `import` of it whole,
-    the core first for a plugin. Figures move by up to ~4 KB: the qstr
-    pool grows in chunks, charged to the import that crosses one."""
+    the core first for a plugin. The qstr pool is grown beforehand, so a
+    figure is the module's own, not the pool chunk its import happened to
+    need (each name takes ~11 bytes of pool besides, on this 64-bit port)."""
     base = os.path.join(STAGE, "modules")
-    mpbuild.copy_sources(os.path.join(base, "py"))
-    mpbuild.compile_tree(os.path.join(base, "py"), os.path.join(base, "mpy"))
-    for tree, emptied in (("core-bare", ["picoweb"]),
-                          ("plugins-bare", ["picoweb_plugins/" + name for name in mpbuild.PLUGINS])):
-        shutil.rmtree(os.path.join(base, tree + "-py"), ignore_errors=True)
-        shutil.copytree(os.path.join(base, "py"), os.path.join(base, tree + "-py"))
+    shutil.rmtree(base, ignore_errors=True)
+    trees = {"": os.path.join(base, "py")}
+    mpbuild.copy_sources(trees[""])
+    import utemplate  # template_compiler's import
+
+    shutil.copytree(list(utemplate.__path__)[0], os.path.join(trees[""], "utemplate"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for tree, emptied in (("core-bare-", ["picoweb"]),
+                          ("plugins-bare-", ["picoweb_plugins/" + name for name in mpbuild.PLUGINS])):
+        trees[tree] = os.path.join(base, tree + "py")
+        shutil.rmtree(trees[tree], ignore_errors=True)
+        shutil.copytree(trees[""], trees[tree])
         for package in emptied:
-            open(os.path.join(base, tree + "-py", package, "__init__.py"), "w").close()
-        mpbuild.compile_tree(os.path.join(base, tree + "-py"), os.path.join(base, tree + "-mpy"))
+            open(os.path.join(trees[tree], package, "__init__.py"), "w").close()
+    for tree, folder in trees.items():
+        mpbuild.compile_tree(folder, os.path.join(base, tree + "mpy"))
+        mpbuild.build_romfs(os.path.join(base, tree + "mpy"), os.path.join(base, tree + "romfs"))
     names = []
-    for folder, _, files in os.walk(os.path.join(base, "py")):
-        for name in sorted(files):
-            if name.endswith(".py"):
-                rel = os.path.relpath(os.path.join(folder, name), os.path.join(base, "py"))[:-3]
-                module = rel.replace("/", ".").replace(".__init__", "")
-                package = module if name == "__init__.py" else module.rpartition(".")[0]
-                names.append((module, name == "__init__.py", top_level_imports(os.path.join(folder, name), package)))
+    for package in ("picoweb", "picoweb_plugins"):
+        for folder, _, files in os.walk(os.path.join(trees[""], package)):
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    rel = os.path.relpath(os.path.join(folder, name), trees[""])[:-3]
+                    module = rel.replace("/", ".").replace(".__init__", "")
+                    package_name = module if name == "__init__.py" else module.rpartition(".")[0]
+                    names.append((module, name == "__init__.py",
+                                  top_level_imports(os.path.join(folder, name), package_name)))
+    # Imports of modules a board does not get (CPython-only code behind an
+    # `if not IS_MICROPYTHON:`) are not in the trees, nor run there.
+    present = set(module for module, _, _ in names)
+    names = [(module, is_package, [d for d in deps if d in present]) for module, is_package, deps in names]
     if smoke:
         names = names[:4]
     costs = {}
     empty = tempfile.mkdtemp()
     for module, is_package, deps in sorted(names):
-        if module == "picoweb.asyncio_protocol":
-            continue  # CPython only
         in_core = module.split(".")[0] == "picoweb"
         if is_package:
             tree, preload = "", [] if in_core else ["picoweb"]
         else:
+            # The package first (empty in these trees), then what the module imports.
             tree = "core-bare-" if in_core else "plugins-bare-"
-            preload = ([] if in_core else ["picoweb"]) + [d for d in deps if d not in (module, "picoweb")]
+            preload = ["picoweb", module.rpartition(".")[0]] + [d for d in deps if d not in (module, "picoweb")]
         row = costs[module] = {"package": is_package}
-        for mode in MODES[:2]:
-            code = MODULE_COST % (preload, module)
+        for mode in MODES:
+            path = ".frozen:" + os.path.join(base, tree + mode)
+            image = None
+            if mode == "romfs":
+                path, image = ".frozen", os.path.join(base, tree + "romfs")
             # cwd: an empty folder, since "" (it) comes first on the path.
-            done = subprocess.run([mpbuild.tool("micropython"), "-c", code], capture_output=True, text=True,
-                                  env=dict(os.environ, MICROPYPATH=".frozen:" + os.path.join(base, tree + mode)),
+            done = subprocess.run([mpbuild.tool("micropython"), "-c", MODULE_COST % (image, preload, module)],
+                                  capture_output=True, text=True, env=dict(os.environ, MICROPYPATH=path),
                                   timeout=30, cwd=empty)
+            found = re.findall(r"n_qstr=(\d+)", done.stdout)
             try:
                 row[mode] = int(done.stdout.split()[-1])
+                row["qstrs"] = int(found[1]) - int(found[0])
             except (IndexError, ValueError):
                 row[mode] = None
                 log("  %s (%s): %s" % (module, mode, (done.stdout + done.stderr)[-300:]))
@@ -424,18 +450,35 @@ def module_costs(smoke):
     return costs
 
 
+# asyncio comes first, as in any app. The image (ROMFS) is read into the
+# heap before the first reading: the module's bytecode stays in it, as it
+# would in flash.
 MODULE_COST = """\
-import gc
+import asyncio, gc, micropython, sys
+image = %r
+if image:
+    import vfs
+    with open(image, "rb") as f:
+        vfs.mount(vfs.VfsRom(f.read()), "/rom")
+    sys.path[:] = ["/rom", ".frozen"]
+class Grow:
+    pass
+for i in range(1500):  # names enough to grow the qstr pool past what any module adds
+    setattr(Grow, "pool%%d" %% i, None)
+del Grow
+for name in %r:
+    __import__(name)
 def settle():
     for _ in range(3):
         gc.collect()
-for name in %r:
-    __import__(name)
 settle()
+micropython.qstr_info()
 before = gc.mem_alloc()
 __import__(%r)
 settle()
-print(gc.mem_alloc() - before)
+after = gc.mem_alloc()
+micropython.qstr_info()
+print(after - before)
 """
 
 
@@ -503,12 +546,14 @@ def markdown(results):
             len(picoweb), ", ".join(picoweb))]
     if results.get("modules"):
         lines += ["", "## What each module adds to the heap when imported", "",
-                  "Bytes, its own imports loaded first (see module_costs() in bench/footprint.py; "
-                  "up to ~4 KB of a figure can be the qstr pool growing).", "",
-                  "| module | .py | .mpy |", "|---|--:|--:|"]
+                  "Bytes, its own imports loaded first, the qstr pool grown beforehand (see "
+                  "module_costs() in bench/footprint.py); names: the qstrs it adds, each ~11 bytes "
+                  "of pool on top.", "",
+                  "| module | .py | .mpy | ROMFS | names |", "|---|--:|--:|--:|--:|"]
         for module, row in sorted(results["modules"].items()):
-            lines.append("| %s%s | %s | %s |" % (module, " (package, with all it loads)" if row["package"] else "",
-                                                 row.get("py", "-"), row.get("mpy", "-")))
+            lines.append("| %s%s | %s | %s | %s | %s |" % (
+                module, " (package, with all it loads)" if row["package"] else "", row.get("py", "-"),
+                row.get("mpy", "-"), row.get("romfs", "-"), row.get("qstrs", "-")))
     if results.get("throughput"):
         lines += ["", "## Streamed hello, keep-alive, wrk -t1 -c%d -d%ds (.py, default heap)" % (
             results["settings"]["wrk_connections"], results["settings"]["wrk_seconds"]), "",

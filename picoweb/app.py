@@ -6,10 +6,10 @@ level), `make_response`, `handle_error`, `handle_exc` and `serve`.
 
 import sys
 
-from .compat import asyncio, call
+from .compat import IS_MICROPYTHON, asyncio, call
 from .errors import HTTPError
 from .limits import Limits
-from .logs import SilentLog, configure_logging, get_logger, log_exception
+from .logs import SilentLog, configure_logging, get_logger
 from .request import Request
 from .response import Response, dumps_json
 from .routing import Route, Router
@@ -26,7 +26,18 @@ class WebApp:
     _request_extensions = {}
     _response_extensions = {}
     _classes = None  # (request class, response class) with the extensions
+    # Defaults an app keeps until it is given its own, as class attributes:
+    # a smaller instance on MicroPython's heap. (What every request reads
+    # is set in __init__: CPython reads an instance's own attribute faster.)
+    # Hooks are tuples, grown by registration (rare) and read per request.
+    parent = None
+    inited = False
+    _init_running = False
+    _serving = None  # the task serve() waits on, which shutdown() cancels
+    template_loader = None
+    stopping_now = False  # shutdown() called twice: in-flight requests end now
     _shutdown_hooks = ()
+    _error_handlers = ()  # (status int or exception class, handler)
 
     def __init__(self, pkg=None, routes=None):
         self.pkg = pkg.split(".", 1)[0] if pkg and pkg != "__main__" else None
@@ -34,21 +45,12 @@ class WebApp:
         # script (__main__) that made the app; without a name, the cwd.
         self.root_path = root_path(pkg)
         self.router = Router()
-        self.parent = None
-        self.inited = False
-        self._init_lock = None
-        self.debug = 0
-        self.log = None
         self.limits = Limits()
         self.plugins = []
-        self.template_loader = None
+        self.debug = 0
+        self.log = None
         self.stopping = False
-        self.stopping_now = False  # shutdown() called twice: in-flight requests end now
-        self._before_request = []
-        self._after_request = []
-        self._before_send = []
-        self._teardown = []
-        self._error_handlers = []  # (status int or exception class, handler)
+        self._before_request = self._after_request = self._before_send = self._teardown = ()
         for entry in routes or ():
             extra = dict(entry[2]) if len(entry) > 2 else {}
             methods = extra.pop("methods", None)
@@ -114,47 +116,42 @@ class WebApp:
     def before_request(self, hook):
         """Register hook(req, resp), run before the handler (outer apps
         first); a non-None return value (or a started response) answers."""
-        self._before_request.append(hook)
+        self._before_request += (hook,)
         return hook
 
     def after_request(self, hook):
         """Register hook(req, resp), run once the handler or an error handler
         made the answer (inner apps first); headers may still change unless
         the body was streamed."""
-        self._after_request.append(hook)
+        self._after_request += (hook,)
         return hook
 
     def before_send(self, hook):
         """Register hook(req, resp), run as the status line and headers are
         about to be written, whenever that is: the last moment to add one."""
-        self._before_send.append(hook)
+        self._before_send += (hook,)
         return hook
 
     def teardown_request(self, hook):
         """Register hook(req, resp), run once the response is over (sent,
         cut short or lost with the client), always: for cleanup. What it
         raises is logged."""
-        self._teardown.append(hook)
+        self._teardown += (hook,)
         return hook
 
     def on_shutdown(self, hook):
         """Register hook(), sync or async, run once when the server begins
         to stop (it accepts no more; in-flight requests still run): tell
         long-lived connections to end. Errors are logged."""
-        if not self._shutdown_hooks:
-            self._shutdown_hooks = []
-        self._shutdown_hooks.append(hook)
+        self._shutdown_hooks += (hook,)
         return hook
 
     async def notify_shutdown(self):
         """Run the on_shutdown hooks of this app and of the apps mounted
         under it (the server calls it as it stops)."""
-        for app in [self] + [sub for _, sub in self.mounts()]:
-            for hook in app._shutdown_hooks:
-                try:
-                    await call(hook)
-                except Exception as exc:
-                    log_exception(self.log, "an on_shutdown hook failed", exc)
+        from .shutdown import notify_shutdown
+
+        await notify_shutdown(self)
 
     def errorhandler(self, status_or_class):
         """Decorator: handler(req, resp, exc) for an HTTP status or an
@@ -162,7 +159,7 @@ class WebApp:
         The apps mounted under this one use it for what they do not handle."""
 
         def register(handler):
-            self._error_handlers.append((status_or_class, handler))
+            self._error_handlers += ((status_or_class, handler),)
             return handler
 
         return register
@@ -233,9 +230,9 @@ class WebApp:
         route or the mounted app the request was resolved to. Errors are
         answered here (see handle_error); it does not raise."""
         if self._before_send:
-            resp.before_send = list(resp.before_send) + self._before_send
+            resp.before_send = resp.before_send + self._before_send
         if self._teardown:
-            resp.teardown = list(resp.teardown) + self._teardown
+            resp.teardown = resp.teardown + self._teardown
         try:
             result = None
             for hook in self._before_request:
@@ -330,15 +327,19 @@ class WebApp:
                                      "were registered", prefix, earlier.pattern, prefix, later.pattern)
 
     async def _init_once(self):
-        # Concurrent first requests to a lazily inited app wait for one init.
+        # Concurrent first requests to a lazily inited app wait for one
+        # init, looking again every 10 ms while it runs: an asyncio.Lock
+        # would load one more module onto MicroPython's heap for it.
+        while self._init_running:
+            await asyncio.sleep(0.01)
         if self.inited:
             return
-        if self._init_lock is None:
-            self._init_lock = asyncio.Lock()
-        async with self._init_lock:
-            if not self.inited:
-                await call(self.init)
-                self.inited = True
+        self._init_running = True
+        try:
+            await call(self.init)
+            self.inited = True
+        finally:
+            self._init_running = False
 
     def new_request(self, method, path, qs, minor, client_addr=None):
         """The Request for a request line, resolved to its route and the
@@ -366,7 +367,9 @@ class WebApp:
             if isinstance(exc, HTTPError) and exc.status == 404:
                 other = app.router.other_slash(path, method)
                 if other is not None:
-                    exc = _slash_redirect(hops[-1][1] if req.hops else "", other, qs)
+                    from .pages import slash_redirect
+
+                    exc = slash_redirect(hops[-1][1] if req.hops else "", other, qs)
             req.route_error = exc
             req.max_body = limits.max_body
             return req
@@ -392,8 +395,15 @@ class WebApp:
         self.stopping = True
         for _, app in self.mounts():
             app.stopping = True
-        if getattr(self, "_stop_event", None) is not None:
-            self._stop_event.set()
+        serving = self._serving
+        if serving is not None:
+            try:
+                serving.cancel()
+            except RuntimeError:
+                # MicroPython after a Ctrl-C: the interrupted loop still takes
+                # that task for the one running, and a task cannot cancel
+                # itself. Another one can, once the loop runs again.
+                asyncio.create_task(_cancel(serving))
 
     async def serve(self, host="127.0.0.1", port=8081, lazy_init=False, transport=None, ssl=None,
                     sock=None):
@@ -404,11 +414,10 @@ class WebApp:
         from .server import serve
 
         await self.start(lazy_init)
-        self._stop_event = asyncio.Event()
         for app in [self] + [sub for _, sub in self.mounts()]:
             app.stopping = False
         self.stopping_now = False
-        await serve(self, host, port, self._stop_event, transport, ssl, sock)
+        await serve(self, host, port, transport, ssl, sock)
 
     def run(self, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, transport=None,
             loop_factory=None, ssl=None, sock=None):
@@ -426,46 +435,19 @@ class WebApp:
         elif log is False:
             log = SilentLog()
         self.log = log
+        serving = self.serve(host, port, lazy_init, transport, ssl, sock)
         try:
-            import signal
-
-            stop_signals = (signal.SIGINT, signal.SIGTERM)
-            previous = [signal.getsignal(signum) for signum in stop_signals]
-        except (ImportError, AttributeError):
-            stop_signals = previous = ()  # MicroPython: no signal handlers
-        try:
-            if not stop_signals:
-                _run_through_interrupts(self, self.serve(host, port, lazy_init, transport, ssl, sock))
-                return
-            serving = self._serve_until_signal(host, port, lazy_init, transport, stop_signals, ssl, sock)
-            if loop_factory is None:
-                asyncio.run(serving)
+            if IS_MICROPYTHON:
+                _run_through_interrupts(self, serving)  # it has no signal handlers
             else:
-                _run_on(loop_factory, serving)
+                from .signals import run_until_signal
+
+                run_until_signal(self, serving, loop_factory)
         except OSError as exc:
             from .listen import exit_if_in_use
 
             exit_if_in_use(exc, host, port)
             raise
-        finally:
-            for signum, handler in zip(stop_signals, previous):
-                signal.signal(signum, handler)
-
-    async def _serve_until_signal(self, host, port, lazy_init, transport, stop_signals, ssl=None,
-                                  sock=None):
-        loop = asyncio.get_running_loop()
-        for signum in stop_signals:
-            loop.add_signal_handler(signum, self.shutdown)
-        try:
-            await self.serve(host, port, lazy_init, transport, ssl, sock)
-        finally:
-            import signal
-
-            for signum in stop_signals:
-                loop.remove_signal_handler(signum)
-                # asyncio.run closes its wakeup fd before it would restore
-                # handlers: a late second signal must meet neither.
-                signal.signal(signum, signal.SIG_IGN)
 
     # Internals
 
@@ -505,6 +487,10 @@ def _run_through_interrupts(app, serving):
             app.shutdown()
 
 
+async def _cancel(task):
+    task.cancel()
+
+
 _serve_asgi = None  # picoweb.asgi.serve_asgi, once an ASGI server called an app
 
 
@@ -514,19 +500,6 @@ def _load_asgi():
 
     _serve_asgi = serve_asgi
     return serve_asgi
-
-
-def _run_on(loop_factory, main):
-    # What asyncio.run() does, on a loop of the app's choosing (asyncio.run
-    # takes no loop factory before 3.12).
-    loop = loop_factory()
-    try:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(main)
-        loop.run_until_complete(loop.shutdown_asyncgens())
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
 
 
 def root_path(pkg):
@@ -550,10 +523,3 @@ def root_path(pkg):
         folder = os.getcwd() + ("/" + folder if folder else "")
     return folder
 
-
-def _slash_redirect(prefix, path, qs):
-    # 308: the client repeats its method and body at the route's own spelling.
-    from .pages import quote_path
-
-    location = quote_path(prefix + path) + ("?" + qs if qs else "")
-    return HTTPError(308, headers={"Location": location})

@@ -137,9 +137,10 @@ class AsgiConnection:
             return count
         return None
 
-    async def fill_for_body(self, timeout):
+    async def fill_for_body(self, timeout, size=0):
         """Receive more of the request body into `buf`, within `timeout`
-        seconds (408); False once it has all come."""
+        seconds (408); False once it has all come. (`size`: the server
+        hands out what it has.)"""
         if self.body_done:
             return False
         try:

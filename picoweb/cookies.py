@@ -3,8 +3,9 @@
 from .httpdate import format_http_date
 from .http1 import check_header_name, check_header_text
 
-# Characters RFC 6265 forbids in a cookie value (besides controls).
-_VALUE_FORBIDDEN = ' ",;\\'
+# The characters RFC 6265 allows in a cookie value: printable ASCII but
+# space, DQUOTE, comma, semicolon and backslash.
+_VALUE_CHARS = "!#$%&'()*+-./0123456789:<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"
 
 
 def parse_cookies(header):
@@ -20,7 +21,8 @@ def parse_cookies(header):
         if not sep or not name:
             continue
         value = value.strip()
-        if len(value) > 1 and value[0] == '"' and value[-1] == '"':
+        # Slices, not value[0]: MicroPython interns a character indexed out of a str.
+        if len(value) > 1 and value[:1] == '"' and value[-1:] == '"':
             value = value[1:-1]
         if name not in cookies:
             cookies[name] = value
@@ -36,9 +38,12 @@ def format_set_cookie(name, value="", max_age=None, expires=None, path="/", doma
         check_header_name(name)
     except ValueError:
         raise ValueError("bad cookie name %r" % name)
-    for c in value:
-        if c in _VALUE_FORBIDDEN or ord(c) < 33 or ord(c) > 126:
-            raise ValueError("bad character %r in cookie value; encode it first" % c)
+    # strip() leaves what is not allowed (a loop over the str would intern
+    # each character on MicroPython); only then is the culprit looked for.
+    if value.strip(_VALUE_CHARS):
+        for c in value:
+            if c not in _VALUE_CHARS:
+                raise ValueError("bad character %r in cookie value; encode it first" % c)
     parts = [check_header_text(name) + "=" + value]
     if max_age is not None:
         parts.append("Max-Age=%d" % max_age)

@@ -1,6 +1,7 @@
 """How an error becomes an answer: the error handlers of the app serving
 the request and of the apps it is mounted in, then the default error page;
-and the requests the connection rejects before any handler runs.
+the requests the connection rejects before any handler runs (one
+connection too many among them); a before-send hook that fails.
 
 Imported on the first error, not with the core.
 """
@@ -146,7 +147,7 @@ async def reject(conn, exc, req=None):
     resp.close_after = True
     # The before-send hooks of the apps on the way still see the answer
     # (a CORS header on a 413, say).
-    hooks = []
+    hooks = ()
     for hop in req.hops or ((app,),):
         hooks += hop[0]._before_send
     resp.before_send = hooks
@@ -157,3 +158,30 @@ async def reject(conn, exc, req=None):
         raise
     except Exception as exc:  # a before-send hook failed
         await conn.finish_failed(req, resp, exc)
+
+
+async def refuse(conn):
+    """Answer 503 at once: the server already holds max_connections."""
+    try:
+        # Take in what the client sent: closing a socket with unread
+        # input resets it, and the client could lose the answer.
+        await conn.fill(1)
+    except (asyncio.TimeoutError, OSError):
+        pass
+    try:
+        await conn.reject(HTTPError(503, "too many connections", {"Retry-After": "1"}))
+    finally:
+        # close(), not writer.close(): MicroPython's StreamWriter.close()
+        # does nothing, its wait_closed() closes the socket.
+        await conn.close()
+
+
+async def finish_failed(conn, req, resp, exc):
+    """Connection.finish_failed(): see there."""
+    resp.close_after = True
+    if resp.headers_sent:
+        log_exception(conn.app.log, "%r failed while sending" % req, exc)
+        return
+    resp.before_send = ()  # they failed once: the error answer goes without them
+    await answer_error(req, resp, exc)
+    await resp.finish()

@@ -1,14 +1,17 @@
-"""Files as response bodies: `resp.write_file()`, `sendfile`, `sendstream`
-and the MIME type of a file name.
+"""Files as response bodies: `resp.write_file()`, `sendfile`, `sendstream`,
+the MIME type of a file name, and (CPython) the connection's zero-copy
+sending.
 
-Imported on the first file sent (or MIME type asked), not with the core.
+Imported on the first file sent (or MIME type asked), not with the core
+(on CPython, with the server: see send_zero_copy).
 """
 
-from .compat import IS_MICROPYTHON
+from .compat import IS_MICROPYTHON, asyncio
 from .response import HTML, start_response
 
 # Bytes read per write when a file body cannot go zero-copy.
 _FILE_BUF_SIZE = 512 if IS_MICROPYTHON else 65536
+_SENDFILE_PIECE = 1 << 20  # bytes per loop.sendfile() call
 
 
 async def write_file(resp, f, offset=0, count=None):
@@ -84,3 +87,39 @@ async def sendfile(resp, path, content_type=None, headers=None):
         await resp.write_file(f, 0, size)
     finally:
         f.close()
+
+
+async def send_zero_copy(conn, f, offset, count):
+    """Connection.send_zero_copy() on CPython, whose loop.sendfile() this
+    is: send `count` bytes (None: to the end) of the binary file `f` from
+    `offset` zero-copy; the bytes sent, or None (nothing sent) where the
+    writer or transport cannot (memory streams, TLS)."""
+    transport = getattr(conn.writer, "transport", None)
+    if transport is None:
+        return None
+    if transport.is_closing():
+        conn.lost = ConnectionResetError("connection closed while sending a file")
+        raise conn.lost
+    loop = asyncio.get_running_loop()
+    sent = 0
+    while count is None or sent < count:
+        # In pieces, so send_timeout bounds each stall of a slow reader
+        # rather than the whole file.
+        piece = _SENDFILE_PIECE if count is None else min(_SENDFILE_PIECE, count - sent)
+        try:
+            done = await asyncio.wait_for(
+                loop.sendfile(transport, f, offset + sent, piece, fallback=False),
+                conn.limits.send_timeout)
+        except (NotImplementedError, RuntimeError):
+            # SendfileNotAvailableError (a RuntimeError) or, for transports
+            # such as TLS, a plain RuntimeError: raised before any byte is sent.
+            if sent:
+                raise
+            return None
+        except (OSError, asyncio.TimeoutError) as exc:
+            conn.lost = exc  # as in Connection.send()
+            raise
+        if not done:
+            break
+        sent += done
+    return sent

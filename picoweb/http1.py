@@ -7,36 +7,32 @@ so each behaviour here is tested once and holds on both runtimes.
 from .compat import IS_MICROPYTHON, decode_header
 from .errors import HTTPError
 
-REASONS = {
-    100: "Continue", 101: "Switching Protocols", 200: "OK", 201: "Created", 202: "Accepted",
-    204: "No Content", 206: "Partial Content",
-    301: "Moved Permanently", 302: "Found", 303: "See Other",
-    304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-    404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
-    409: "Conflict", 410: "Gone", 411: "Length Required",
-    413: "Content Too Large", 414: "URI Too Long",
-    415: "Unsupported Media Type", 416: "Range Not Satisfiable",
-    422: "Unprocessable Content", 429: "Too Many Requests",
-    431: "Request Header Fields Too Large",
-    500: "Internal Server Error", 501: "Not Implemented",
-    502: "Bad Gateway", 503: "Service Unavailable",
-    505: "HTTP Version Not Supported",
-}
+# The reason phrases of the statuses a response carries when nothing went
+# wrong; every other one is in picoweb.pages.REASONS, loaded with the error
+# pages that need them (a smaller heap on MicroPython).
+REASONS = {101: "Switching Protocols", 200: "OK", 204: "No Content", 206: "Partial Content",
+           304: "Not Modified"}
 
 # Characters allowed in a method or header name (RFC 9110 "token").
 if IS_MICROPYTHON:
-    _TOKEN_SET = frozenset("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    # Never a loop over the characters of a str here: MicroPython interns
+    # each character a loop or an index takes out of a str, for good, so
+    # a client's distinct characters would fill the heap. strip() and
+    # min() run over the bytes in C instead.
+    _TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
     def _is_token(text):
-        for c in text:
-            if c not in _TOKEN_SET:
-                return False
-        return bool(text)
+        # What strip() leaves is what is not a token character.
+        return bool(text) and not text.strip(_TOKEN_CHARS)
 
     def _has_control(text):
-        for c in text:
-            if (c < " " and c not in "\t\r\n") or c == "\x7f":
+        if "\x7f" in text:
+            return True
+        raw = text.encode()
+        if not raw or min(raw) >= 32:
+            return False  # the usual line: no byte below space, not even a tab
+        for byte in raw:
+            if byte < 32 and byte != 9 and byte != 10 and byte != 13:
                 return True
         return False
 
@@ -320,7 +316,12 @@ def status_line(status, minor=1):
     """The status line with its CRLF, as str ("HTTP/1.1 200 OK\\r\\n")."""
     line = _status_lines.get((status, minor))
     if line is None:
-        line = "HTTP/1.%d %d %s\r\n" % (minor, status, REASONS.get(status, "Unknown"))
+        reason = REASONS.get(status)
+        if reason is None:
+            from .pages import REASONS as every
+
+            reason = every.get(status, "Unknown")
+        line = "HTTP/1.%d %d %s\r\n" % (minor, status, reason)
         if len(_status_lines) < 64:
             _status_lines[(status, minor)] = line
     return line

@@ -12,15 +12,22 @@ except ImportError:  # boards without gmtime keep their clock in UTC anyway
 # clock counts from 1970 or 2000): RFC 9110 6.6.1 forbids a Date then.
 FIRST_SET_YEAR = 2024
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Three letters each. One str apiece, sliced, rather than tuples of them:
+# each str in a constant tuple is an object of its own on MicroPython's heap.
+_DAYS = "MonTueWedThuFriSatSun"
+_MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
 
 def format_http_date(seconds):
     """IMF-fixdate of a time in seconds: "Sun, 06 Nov 1994 08:49:37 GMT"."""
-    t = gmtime(int(seconds))
+    return _format(gmtime(int(seconds)))
+
+
+def _format(t):
+    day = t[6] * 3
+    month = t[1] * 3 - 3
     return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
-        _DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
+        _DAYS[day:day + 3], t[2], _MONTHS[month:month + 3], t[0], t[3], t[4], t[5])
 
 
 # The Date header line of this second, kept fresh by a running server
@@ -44,8 +51,7 @@ def _line(now):
     t = gmtime(now)
     if t[0] < FIRST_SET_YEAR:
         return b""
-    return ("Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n" % (
-        _DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])).encode()
+    return ("Date: " + _format(t) + "\r\n").encode()
 
 
 async def keep_fresh(sleep):

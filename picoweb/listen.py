@@ -1,6 +1,7 @@
-"""Listening sockets: one line for a port already in use, and (CPython) a
-socket bound once for the processes that serve it in turn or together
-(the `picoweb` command's --reload and --workers)."""
+"""Listening sockets: one line for a port already in use, port=0 on
+MicroPython, and (CPython) a socket bound once for the processes that
+serve it in turn or together (the `picoweb` command's --reload and
+--workers)."""
 
 import errno
 
@@ -36,3 +37,20 @@ def bind(host, port, backlog=1024):
         sock.close()
         raise
     return sock
+
+
+async def listen_on_free_port(accept, host, tries=32):
+    """(server, port) on a free port picked here: MicroPython's Server
+    keeps no socket to ask the port that port=0 bound (its sockets have no
+    getsockname() either), so try random ones of the ephemeral range."""
+    import random
+
+    from .compat import asyncio
+
+    for attempt in range(tries):
+        port = 49152 + random.getrandbits(14)
+        try:
+            return await asyncio.start_server(accept, host, port), port
+        except OSError:  # in use
+            if attempt == tries - 1:
+                raise

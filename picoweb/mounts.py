@@ -22,7 +22,8 @@ class Mount:
             return None
         if len(path) == len(prefix):
             return "/"
-        return path[len(prefix):] if path[len(prefix)] == "/" else None
+        # startswith(), not path[i]: MicroPython interns a character indexed out of a str.
+        return path[len(prefix):] if path.startswith("/", len(prefix)) else None
 
 
 def add_mount(router, mount):

@@ -4,12 +4,31 @@
 Imported on the first error page or redirect, not with the core.
 """
 
-from .http1 import REASONS
+from .errors import HTTPError
 from .response import HTML
+
+# Every status's reason phrase: for error pages, and for the status lines
+# of the statuses picoweb.http1.REASONS leaves out.
+REASONS = {
+    100: "Continue", 101: "Switching Protocols", 200: "OK", 201: "Created", 202: "Accepted",
+    204: "No Content", 206: "Partial Content",
+    301: "Moved Permanently", 302: "Found", 303: "See Other",
+    304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+    404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
+    409: "Conflict", 410: "Gone", 411: "Length Required",
+    413: "Content Too Large", 414: "URI Too Long",
+    415: "Unsupported Media Type", 416: "Range Not Satisfiable",
+    422: "Unprocessable Content", 429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error", 501: "Not Implemented",
+    502: "Bad Gateway", 503: "Service Unavailable",
+    505: "HTTP Version Not Supported",
+}
 
 JSON = "application/json"
 # Kept as is in a redirect's Location; everything else is percent-encoded.
-_URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
+_URL_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/!$&'()*+,;=:@"
 
 
 def escape_html(text):
@@ -95,12 +114,22 @@ async def http_error(resp, status, message=None, headers=None):
 
 def quote_path(path, safe=_URL_SAFE):
     """Percent-encode a decoded URL path (for a Location header, say): every
-    character not in `safe` becomes its UTF-8 %XX escapes."""
-    out = []
+    character not in `safe` (bytes) becomes its UTF-8 %XX escapes."""
+    out = bytearray()
     for byte in path.encode():
-        c = chr(byte)
-        out.append(c if byte < 128 and c in safe else "%%%02X" % byte)
-    return "".join(out)
+        if byte in safe:
+            out.append(byte)
+        else:
+            out += b"%%%02X" % byte
+    return out.decode()
+
+
+def slash_redirect(prefix, path, qs):
+    """The answer to a 404 whose path a route takes with its trailing "/"
+    added or taken away: a 308 there, so the client repeats its method and
+    body at the route's own spelling."""
+    location = quote_path(prefix + path) + ("?" + qs if qs else "")
+    return HTTPError(308, headers={"Location": location})
 
 
 async def redirect(resp, location, status=302):

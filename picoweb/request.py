@@ -49,14 +49,17 @@ class BodyReader:
         if size < 0:
             pieces = []
             while not self.finished:
-                pieces.append(await self.read(self.limits.read_size))
+                pieces.append(await self.read(self.limits.body_read_size))
             return b"".join(pieces)
         while not self.finished:
             data = self._take(size)
             if data or self.finished:
                 return data
+            # A large body in larger reads: fewer pieces for read() to join.
+            limits = self.limits
+            fill = min(self.remaining, limits.body_read_size) if self.remaining else limits.body_read_size
             try:
-                more = await self.conn.fill_for_body(self.limits.read_timeout)
+                more = await self.conn.fill_for_body(limits.read_timeout, max(fill, limits.read_size))
             except HTTPError:
                 self.failed = True  # timed out: where the body ends is unknown
                 raise
@@ -124,7 +127,6 @@ class BodyReader:
 # never touches a connection, and nothing ever changes it.
 NO_BODY = BodyReader(None, None)
 
-_VERSIONS = ("1.0", "1.1")
 _NO_HEADERS = Headers()  # until the head is parsed (each request gets its own then)
 
 
@@ -166,7 +168,7 @@ class Request:
         self.method = method
         self.path = path
         self.qs = qs
-        self.version = _VERSIONS[minor]
+        self.version = "1.1" if minor else "1.0"
         self.client_addr = client_addr
 
     async def read_body(self, max_size=None):
@@ -207,27 +209,7 @@ class Request:
 
 
 if not IS_MICROPYTHON:
-    # Names plugins give requests, and which plugin: without it, reading one
-    # says what to install instead of a bare AttributeError. CPython only: a
-    # board's heap has no room for the courtesy.
+    # CPython only: a board's heap has no room for the courtesy.
+    from .plugin_hints import add_plugin_hints
 
-    def _missing_plugin(name, plugin):
-        slot = "_own_" + name  # what an app put there itself
-
-        def get(req):
-            try:
-                return getattr(req, slot)
-            except AttributeError:
-                raise AttributeError(
-                    "req.%s comes with the %s plugin: app.install(picoweb_plugins.%s.%s()) on this "
-                    "app or one it is mounted in" % (name, plugin, plugin, plugin.capitalize()))
-
-        def assign(req, value):
-            setattr(req, slot, value)
-
-        return property(get, assign)
-
-    for _name, _plugin in (("json", "json"), ("read_form_data", "forms"), ("parse_qs", "forms"),
-                           ("form", "forms"), ("files", "forms"), ("session", "sessions"),
-                           ("user", "auth"), ("csrf_token", "csrf"), ("csrf_input", "csrf")):
-        setattr(Request, _name, _missing_plugin(_name, _plugin))
+    add_plugin_hints(Request)

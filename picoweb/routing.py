@@ -113,7 +113,8 @@ class Router:
         Never for a path starting "//": as a Location that names another host."""
         if path == "/" or path[:2] == "//":
             return None
-        other = path[:-1] if path[-1] == "/" else path + "/"
+        # A slice, not path[-1]: MicroPython interns a character indexed out of a str.
+        other = path[:-1] if path[-1:] == "/" else path + "/"
         try:
             self.match(other, method)
         except HTTPError:

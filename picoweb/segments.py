@@ -63,10 +63,10 @@ def _run_end(kind, path, start):
         stop = path.find("/", start)
         return len(path) if stop < 0 else stop
     if kind == "int":
-        stop = start
-        while stop < len(path) and path[stop] in _DIGITS:
-            stop += 1
-        return stop
+        # lstrip(), not path[i]: an index into a str interns the character
+        # on MicroPython, for good, and paths are a client's.
+        rest = path[start:]
+        return start + len(rest) - len(rest.lstrip(_DIGITS))
     return len(path)
 
 

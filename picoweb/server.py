@@ -11,12 +11,9 @@ from .headers import Headers
 from .http1 import NO_FRAMING, find_head_end, parse_headers, parse_request_line
 from .httpdate import keep_fresh
 from .logs import log_exception, loggable
-from .request import NO_BODY, BodyReader, Request
+from .request import NO_BODY, BodyReader
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-# CPython's loop.sendfile() gives zero-copy file bodies; MicroPython has none.
-_ZERO_COPY = hasattr(asyncio, "SendfileNotAvailableError")
-_SENDFILE_PIECE = 1 << 20
 
 class Connection:
     """One client connection: its input buffer and the requests read from it."""
@@ -43,15 +40,25 @@ class Connection:
         if IS_MICROPYTHON:
             if isinstance(self.peer, (bytes, bytearray)):
                 self.peer = _decode_sockaddr(self.peer)
-            _no_delay(writer)
+            # MicroPython leaves Nagle's algorithm on (CPython's asyncio turns
+            # it off): a streamed response's second write would wait for the
+            # client's delayed ACK, ~40 ms. IPPROTO_TCP 6 and TCP_NODELAY 1 on
+            # Linux and lwIP; the unix socket module has no names for them,
+            # and a port whose sockets lack the option serves on as before.
+            try:
+                writer.s.setsockopt(6, 1, 1)
+            except (AttributeError, OSError, TypeError):
+                pass
 
-    async def fill(self, timeout):
-        """Read more input into `buf`; False at end of stream."""
+    async def fill(self, timeout, size=0):
+        """Read more input (up to `size` bytes, else read_size) into `buf`;
+        False at end of stream."""
+        size = size or self.limits.read_size
         read_within = self.read_within
         if read_within is not None:
-            data = await read_within(self.limits.read_size, timeout)
+            data = await read_within(size, timeout)
         else:
-            data = await asyncio.wait_for(self.reader.read(self.limits.read_size), timeout)
+            data = await asyncio.wait_for(self.reader.read(size), timeout)
         if not data:
             return False
         self.buf += data
@@ -72,13 +79,14 @@ class Connection:
         except asyncio.TimeoutError:
             raise HTTPError(408)
 
-    async def fill_for_body(self, timeout):
-        """Read more of a request body, within `timeout` seconds (408)."""
+    async def fill_for_body(self, timeout, size=0):
+        """Read more of a request body (up to `size` bytes, else read_size),
+        within `timeout` seconds (408)."""
         if self.expect_continue:
             self.expect_continue = False
             await self.send(_CONTINUE)
         try:
-            return await self.fill(timeout)
+            return await self.fill(timeout, size)
         except asyncio.TimeoutError:
             # The client is slow, not the server: a 408, not a logged 500.
             raise HTTPError(408, "request body timed out")
@@ -109,40 +117,6 @@ class Connection:
             # The client's doing, not the app's: handle_error() logs no traceback.
             self.lost = exc
             raise
-
-    async def send_zero_copy(self, f, offset, count):
-        """Send `count` bytes (None: to the end) of the binary file `f` from
-        `offset` zero-copy; the bytes sent, or None (nothing sent) where this
-        runtime, writer or transport cannot (MicroPython, memory streams, TLS)."""
-        transport = getattr(self.writer, "transport", None)
-        if not _ZERO_COPY or transport is None:
-            return None
-        if transport.is_closing():
-            self.lost = ConnectionResetError("connection closed while sending a file")
-            raise self.lost
-        loop = asyncio.get_running_loop()
-        sent = 0
-        while count is None or sent < count:
-            # In pieces, so send_timeout bounds each stall of a slow reader
-            # rather than the whole file.
-            piece = _SENDFILE_PIECE if count is None else min(_SENDFILE_PIECE, count - sent)
-            try:
-                done = await asyncio.wait_for(
-                    loop.sendfile(transport, f, offset + sent, piece, fallback=False),
-                    self.limits.send_timeout)
-            except (NotImplementedError, RuntimeError):
-                # SendfileNotAvailableError (a RuntimeError) or, for transports
-                # such as TLS, a plain RuntimeError: raised before any byte is sent.
-                if sent:
-                    raise
-                return None
-            except (OSError, asyncio.TimeoutError) as exc:
-                self.lost = exc  # as in send()
-                raise
-            if not done:
-                break
-            sent += done
-        return sent
 
     async def serve(self):
         """Answer requests until the client or the protocol ends the connection."""
@@ -179,21 +153,6 @@ class Connection:
             await writer.wait_closed()
         except Exception:
             pass
-
-    async def refuse(self):
-        """Answer 503 at once: the server already holds max_connections."""
-        try:
-            # Take in what the client sent: closing a socket with unread
-            # input resets it, and the client could lose the answer.
-            await self.fill(1)
-        except (asyncio.TimeoutError, OSError):
-            pass
-        try:
-            await self.reject(HTTPError(503, "too many connections", {"Retry-After": "1"}))
-        finally:
-            # close(), not writer.close(): MicroPython's StreamWriter.close()
-            # does nothing, its wait_closed() closes the socket.
-            await self.close()
 
     async def serve_one(self):
         """Read one request, answer it; True if the connection may go on."""
@@ -261,13 +220,9 @@ class Connection:
     async def finish_failed(self, req, resp, exc):
         """A before-send hook raised `exc` as `resp` was finishing: answer
         with the error instead, if the head is not out, then close."""
-        resp.close_after = True
-        if resp.headers_sent:
-            log_exception(self.app.log, "%r failed while sending" % req, exc)
-            return
-        resp.before_send = ()  # they failed once: the error answer goes without them
-        await _answer_error(req, resp, exc)
-        await resp.finish()
+        from .failures import finish_failed
+
+        await finish_failed(self, req, resp, exc)
 
     async def _wait_idle(self):
         """Wait for the next request's first bytes; False if none come
@@ -372,18 +327,6 @@ class Connection:
             pass
 
 
-def _no_delay(writer):
-    # MicroPython leaves Nagle's algorithm on (CPython's asyncio turns it
-    # off): a streamed response's second write would wait for the client's
-    # delayed ACK, ~40 ms. IPPROTO_TCP 6 and TCP_NODELAY 1 on Linux and
-    # lwIP; the unix socket module has no names for them, and a port whose
-    # sockets lack the option serves on as before.
-    try:
-        writer.s.setsockopt(6, 1, 1)
-    except (AttributeError, OSError, TypeError):
-        pass
-
-
 def _decode_sockaddr(raw):
     # The unix port hands out the raw struct sockaddr (boards give a tuple).
     import socket
@@ -411,10 +354,13 @@ async def tear_down(req, resp):
             log_exception(req.app.log, "teardown of %r failed" % req, exc)
 
 
-if not _ZERO_COPY:
-    # No zero-copy here (MicroPython): without the method, resp.write_file()
-    # copies through a buffer at once, and the heap does not hold its code.
-    del Connection.send_zero_copy
+if hasattr(asyncio, "SendfileNotAvailableError"):
+    # CPython's loop.sendfile() gives zero-copy file bodies (see files.py).
+    # MicroPython has none: without the method, resp.write_file() copies
+    # through a buffer at once, and its heap does not hold the code.
+    from .files import send_zero_copy
+
+    Connection.send_zero_copy = send_zero_copy
 
 
 def default_transport():
@@ -427,8 +373,8 @@ def default_transport():
     return os.environ.get("PICOWEB_TRANSPORT", "protocol")
 
 
-async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None):
-    """Accept connections for `app` until `stop_event` is set, then drain.
+async def serve(app, host, port, transport=None, ssl=None, sock=None):
+    """Accept connections for `app` until `app.shutdown()`, then drain.
 
     transport: "streams" (asyncio.start_server, MicroPython's only choice)
     or "protocol" (an asyncio.Protocol, CPython's default, faster).
@@ -451,7 +397,9 @@ async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None
             if IS_MICROPYTHON and not await handshake(conn, ssl):
                 return
         if len(connections) >= app.limits.max_connections:
-            await conn.refuse()
+            from .failures import refuse
+
+            await refuse(conn)
             return
         conn.task = asyncio.current_task()
         connections.add(conn)
@@ -478,7 +426,9 @@ async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None
     elif port or not IS_MICROPYTHON:
         server = await asyncio.start_server(accept, host, port)
     else:
-        server, port = await _listen_on_free_port(accept, host)
+        from .listen import listen_on_free_port
+
+        server, port = await listen_on_free_port(accept, host)
     sockets = getattr(server, "sockets", None)
     if sockets:
         address = sockets[0].getsockname()
@@ -488,54 +438,21 @@ async def serve(app, host, port, stop_event, transport=None, ssl=None, sock=None
     app.port = port
     if app.debug >= 0:
         app.log.info("Running on %s://%s:%d/", "http" if ssl is None else "https", host, port)
-    dates = asyncio.create_task(keep_fresh(asyncio.sleep))
+    # The task that keeps the Date line fresh runs until shutdown() cancels
+    # it: serving waits on it (an asyncio.Event would load one more module
+    # onto MicroPython's heap).
+    dates = app._serving = asyncio.create_task(keep_fresh(asyncio.sleep))
     try:
-        await stop_event.wait()
+        try:
+            await dates
+        except asyncio.CancelledError:
+            if not app.stopping:
+                raise  # this task was cancelled, not stopped by shutdown()
     finally:
+        app._serving = None
         dates.cancel()
         server.close()
         await app.notify_shutdown()
-        await _close_connections(app, connections)
+        from .shutdown import close_connections
 
-
-async def _listen_on_free_port(accept, host, tries=32):
-    """(server, port) on a free port picked here: MicroPython's Server
-    keeps no socket to ask the port that port=0 bound (its sockets have no
-    getsockname() either), so try random ones of the ephemeral range."""
-    import random
-
-    for attempt in range(tries):
-        port = 49152 + random.getrandbits(14)
-        try:
-            return await asyncio.start_server(accept, host, port), port
-        except OSError:  # in use
-            if attempt == tries - 1:
-                raise
-
-
-async def _close_connections(app, connections):
-    # Idle keep-alive connections go now, new ones still without a request
-    # after first_request_grace; busy ones get shutdown_timeout, unless
-    # shutdown() is called again (app.stopping_now).
-    busy = 0
-    for conn in list(connections):
-        if conn.idle and not conn.fresh:
-            conn.task.cancel()
-        elif not conn.idle:
-            busy += 1
-    if busy and app.debug >= 0:
-        app.log.info("waiting for %d requests (Ctrl-C again to stop now)", busy)
-    waited = 0
-    graced = False
-    while connections and waited < app.limits.shutdown_timeout and not app.stopping_now:
-        await asyncio.sleep(0.05)
-        waited += 0.05
-        if not graced and waited >= app.limits.first_request_grace:
-            graced = True
-            for conn in list(connections):
-                if conn.idle:
-                    conn.task.cancel()
-    for conn in list(connections):
-        conn.task.cancel()
-    if app.debug >= 0:
-        app.log.info("Stopped")
+        await close_connections(app, connections)

@@ -6,7 +6,7 @@ Imported on first use, not with the core.
 from .pages import quote_path
 
 # A query-string key or value keeps no character that would end or split it.
-_COMPONENT_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,:@"
+_COMPONENT_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,:@"
 
 
 def url_for(app, name, values):

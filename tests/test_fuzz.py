@@ -30,8 +30,9 @@ from picoweb import HTTPError
 from picoweb.chunked import ChunkedDecoder
 from picoweb.cookies import format_set_cookie, parse_cookies
 from picoweb.limits import Limits
+from picoweb.pages import REASONS
 from picoweb.http1 import (
-    REASONS, Framing, chunk, check_header_name,
+    Framing, chunk, check_header_name,
     decode_path, find_head_end, parse_headers, split_request_line, percent_decode,
     parse_request_line, response_head, split_target,
 )

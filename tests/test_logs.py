@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from picoweb import WebApp
-from picoweb.logs import SilentLog, get_logger, loggable
+from picoweb.logs import PrintLog, SilentLog, get_logger, loggable
 from rawhttp import connect, recv_responses
 
 FORGED = b"GET /x%0A2026-12-01%2012:00:00,000%20INFO%20picoweb:%2010.0.0.1%20%22GET%20/admin%20HTTP/1.1%22%20200 HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -103,3 +103,21 @@ def test_debug_two_is_debug_one(monkeypatch):
     monkeypatch.setattr("picoweb.app.asyncio.run", lambda coro: coro.close())
     app.run(port=0, debug=2)
     assert app.debug == 1
+
+
+@pytest.mark.parametrize("debug, shown", [(-1, ["WARNING", "ERROR"]), (0, ["INFO", "WARNING", "ERROR"]),
+                                          (1, ["DEBUG", "INFO", "WARNING", "ERROR"])])
+def test_without_a_logging_module_records_are_printed_from_the_level_debug_sets(monkeypatch, capsys,
+                                                                                  debug, shown):
+    monkeypatch.setattr("picoweb.logs.logging", None)  # as on the MicroPython unix port
+    log = get_logger("picoweb", debug)
+    assert isinstance(log, PrintLog)
+    log.debug("d %s", 1)
+    log.info("i %s", 2)
+    log.warning("w")
+    log.error("e %s", "x", exc_info=None)
+    printed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert printed == shown
+    log.info("GET %s", "/")
+    if debug >= 0:
+        assert capsys.readouterr().out == "INFO picoweb: GET /\n"

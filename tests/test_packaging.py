@@ -127,6 +127,7 @@ SMOKE = {
 # Never imported on MicroPython (no asyncio.Protocol, no sqlite3, and no ASGI
 # server calls an app there): a board need not carry them.
 CPYTHON_ONLY = {"picoweb/asyncio_protocol.py", "picoweb/__main__.py", "picoweb/cli.py", "picoweb/reload.py",
+                "picoweb/signals.py", "picoweb/plugin_hints.py",
                 "picoweb/workers.py", "picoweb/asgi.py", "picoweb/asgi_response.py",
                 "picoweb/asgi_websocket.py", "picoweb_plugins/websocket/asgi.py",
                 "picoweb_plugins/sessions/store_sqlite.py"}

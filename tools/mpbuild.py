@@ -12,6 +12,7 @@ sys.implementation._mpy matches (mpy-cross 1.29 writes version 6.3).
 """
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -31,14 +32,18 @@ def tool(name):
 
 
 def copy_sources(dest, plugins=PLUGINS):
-    """The core and `plugins` as .py, in the layout mip gives /lib."""
+    """The core and `plugins` as .py, in the layout mip gives /lib: the
+    files their mip manifests (package.json) list, so the CPython-only
+    modules (the command, ASGI) stay out."""
     for package in ("picoweb", "picoweb_plugins"):
         shutil.rmtree(os.path.join(dest, package), ignore_errors=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "pyproject.toml", "package.json", "*.egg-info")
-    shutil.copytree(os.path.join(ROOT, "picoweb"), os.path.join(dest, "picoweb"), ignore=ignore)
-    for name in plugins:
-        shutil.copytree(os.path.join(ROOT, "picoweb_plugins", name),
-                        os.path.join(dest, "picoweb_plugins", name), ignore=ignore)
+    folders = [ROOT] + [os.path.join(ROOT, "picoweb_plugins", name) for name in plugins]
+    for folder in folders:
+        with open(os.path.join(folder, "package.json")) as f:
+            urls = json.load(f)["urls"]
+        for target, source in urls:
+            os.makedirs(os.path.dirname(os.path.join(dest, target)), exist_ok=True)
+            shutil.copy(os.path.join(folder, source), os.path.join(dest, target))
 
 
 def compile_tree(src, dest):

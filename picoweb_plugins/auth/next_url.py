@@ -14,37 +14,18 @@ from picoweb.pages import quote_path
 
 MAX_LENGTH = 2048  # characters: longer is no link of ours
 _DECODE_ROUNDS = 3
-_HEX = "0123456789abcdefABCDEF"
-_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/"
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/"
 
-
-def _percent_decode(text):
-    """`text` with each %XX turned into the character of that byte (so
-    what matters here, ASCII, comes out as itself); None when an escape is
-    malformed."""
-    if "%" not in text:
-        return text
-    out = []
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "%":
-            hex_digits = text[i + 1:i + 3]
-            if len(hex_digits) != 2 or hex_digits[0] not in _HEX or hex_digits[1] not in _HEX:
-                return None
-            out.append(chr(int(hex_digits, 16)))
-            i += 3
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
+# The URL is looked at as UTF-8 bytes, never character by character:
+# MicroPython interns each character a loop or an index takes out of a
+# str, for good, and these are a client's.
 
 
 def _breaks_a_rule(url, raw):
-    if not url.startswith("/") or url[1:2] in ("/", "\\"):
+    if not url.startswith(b"/") or url[1:2] in (b"/", b"\\"):
         return True
-    for c in url:
-        if c == "\\" or c < " " or c == "\x7f" or (raw and (c == " " or c > "~")):
+    for byte in url:
+        if byte == 92 or byte < 32 or byte == 127 or (raw and (byte == 32 or byte > 126)):
             return True
     return False
 
@@ -53,11 +34,15 @@ def is_safe_next_url(url):
     """True when `url` is a path back into this site (see the module doc)."""
     if not isinstance(url, str) or not url or len(url) > MAX_LENGTH:
         return False
+    url = url.encode()
     if _breaks_a_rule(url, True):
         return False
     for _ in range(_DECODE_ROUNDS):
-        decoded = _percent_decode(url)
-        if decoded is None or _breaks_a_rule(decoded, False):
+        try:
+            decoded = percent_decode(url)
+        except ValueError:  # a malformed escape
+            return False
+        if _breaks_a_rule(decoded, False):
             return False
         if decoded == url:
             return True

@@ -150,12 +150,14 @@ def parse_options(value):
 
     Quoted values may use backslash escapes; parameter names are lowercased.
     """
+    # Slices and find(), never rest[pos]: MicroPython interns each
+    # character indexed out of a str, for good, and these are a client's.
     kind, _, rest = value.partition(";")
     params = {}
     pos = 0
     size = len(rest)
     while pos < size:
-        if rest[pos] in " \t;":
+        if rest[pos:pos + 1] in " \t;":
             pos += 1
             continue
         equals = rest.find("=", pos)
@@ -165,25 +167,30 @@ def parse_options(value):
             continue
         key = rest[pos:equals].strip().lower()
         pos = equals + 1
-        while pos < size and rest[pos] in " \t":
+        while pos < size and rest[pos:pos + 1] in " \t":
             pos += 1
-        if pos < size and rest[pos] == '"':
+        if pos < size and rest[pos:pos + 1] == '"':
             pos += 1
-            chars = []
+            pieces = []
             while True:
-                if pos >= size:
+                quote = rest.find('"', pos)
+                if quote < 0:
                     raise ValueError("unterminated quoted string")
-                char = rest[pos]
-                if char == '"':
+                backslash = rest.find("\\", pos, quote)
+                if backslash < 0:
+                    pieces.append(rest[pos:quote])
+                    pos = quote + 1
                     break
+                pieces.append(rest[pos:backslash])
                 # Only \\ and \" are escapes: browsers send a lone backslash as is.
-                if char == "\\" and rest[pos + 1:pos + 2] in ('"', "\\"):
-                    pos += 1
-                    char = rest[pos]
-                chars.append(char)
-                pos += 1
-            pos += 1
-            param = "".join(chars)
+                escaped = rest[backslash + 1:backslash + 2]
+                if escaped == '"' or escaped == "\\":
+                    pieces.append(escaped)
+                    pos = backslash + 2
+                else:
+                    pieces.append("\\")
+                    pos = backslash + 1
+            param = "".join(pieces)
         else:
             end = size if semicolon < 0 else semicolon
             param = rest[pos:end].strip()
@@ -233,6 +240,8 @@ def parse_boundary(content_type):
         boundary = parse_options(content_type)[1].get("boundary")
     except ValueError:
         boundary = None
-    if not boundary or len(boundary) > 70 or min(boundary) < " " or max(boundary) > "~":
+    # min() and max() of the bytes, not of the str: over a str they would
+    # intern each character on MicroPython, for good.
+    if not boundary or len(boundary) > 70 or min(boundary.encode()) < 32 or max(boundary.encode()) > 126:
         raise HTTPError(400, "missing or malformed multipart boundary")
     return boundary

@@ -127,10 +127,9 @@ def is_decimal(text, max_digits=20):
     takes "+1", " 1", "1_0" and other scripts' digits."""
     if not isinstance(text, str) or not text or len(text) > max_digits:
         return False
-    for c in text:
-        if c < "0" or c > "9":
-            return False
-    return True
+    # strip() leaves what is no digit (a loop over the str would not do:
+    # MicroPython interns each character a loop or an index takes out of a str, for good).
+    return not text.strip("0123456789")
 
 
 def random_bytes(count):

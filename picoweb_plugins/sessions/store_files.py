@@ -22,12 +22,9 @@ _KEY_LENGTH = 64
 
 
 def _is_storage_key(name):
-    if len(name) != _KEY_LENGTH:
-        return False
-    for c in name:
-        if not ("0" <= c <= "9" or "a" <= c <= "f"):
-            return False
-    return True
+    # strip() leaves what is no lowercase hex digit (a loop over the str
+    # would not do: MicroPython interns each character a loop or an index takes out of a str, for good).
+    return len(name) == _KEY_LENGTH and not name.strip("0123456789abcdef")
 
 
 class FileStore:

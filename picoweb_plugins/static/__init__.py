@@ -125,11 +125,11 @@ class Static:
     def check_path(self, path):
         """Refuse a decoded URL path that could name something outside the
         root: HTTPError 403 for traversal tricks, 404 for hidden names."""
-        for c in path:
-            # Backslash: a separator on Windows. ":" makes drive letters and
-            # NTFS streams there. NUL and controls are never in a real name.
-            if c == "\\" or c == ":" or c < " " or c == "\x7f":
-                raise HTTPError(403)
+        # Backslash: a separator on Windows. ":" makes drive letters and
+        # NTFS streams there. NUL and controls are never in a real name.
+        # No loop over the characters: MicroPython interns each character a loop or an index takes out of a str, for good.
+        if "\\" in path or ":" in path or "\x7f" in path or (path and min(path.encode()) < 32):
+            raise HTTPError(403)
         segments = path.split("/")
         last = len(segments) - 1
         for i, segment in enumerate(segments):
@@ -138,7 +138,7 @@ class Static:
                     raise HTTPError(403)
             elif segment == "." or segment == "..":
                 raise HTTPError(403)
-            elif segment[0] == "." and not self.dotfiles:
+            elif segment[:1] == "." and not self.dotfiles:
                 raise HTTPError(404)
 
     def _stat(self, name):

@@ -8,7 +8,9 @@ Plain functions over str, so both runtimes test them the same way.
 from picoweb.httpdate import format_http_date, gmtime  # noqa: F401 (re-exported)
 from picoweb.pages import quote_path  # noqa: F401 (re-exported)
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Three letters each, in one str: a tuple of them would be twelve objects
+# on MicroPython's heap.
+_MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
 _DIGITS = "0123456789"
 
@@ -52,8 +54,8 @@ def accepts_gzip(value):
             if name.strip().lower() == "q":
                 # q > 0 iff a digit is non-zero: no float needed on boards.
                 ok = False
-                for c in number.strip():
-                    if c in "123456789":
+                for digit in "123456789":  # not a loop over the client's text (see _is_number)
+                    if digit in number:
                         ok = True
         if coding in ("gzip", "x-gzip"):
             gzip_ok = ok
@@ -64,12 +66,9 @@ def accepts_gzip(value):
 
 def _is_number(text):
     # str.isdigit() also takes "²" (latin-1 header bytes), which int() refuses.
-    if not text or len(text) > 15:
-        return False
-    for c in text:
-        if c not in _DIGITS:
-            return False
-    return True
+    # strip() leaves what is no digit; a loop over the str would not do:
+    # MicroPython interns each character a loop or an index takes out of a str, for good.
+    return bool(text) and len(text) <= 15 and not text.strip(_DIGITS)
 
 
 def _etag_listed(value, etag):
@@ -114,7 +113,8 @@ def parse_http_date(text):
     if len(parts) != 6 or not parts[0].endswith(",") or parts[5] != "GMT":
         return None
     day, month, year, clock = parts[1], parts[2], parts[3], parts[4].split(":")
-    if len(day) != 2 or month not in _MONTHS or len(year) != 4 or len(clock) != 3:
+    at = _MONTHS.find(month) if len(month) == 3 else -1
+    if len(day) != 2 or at < 0 or at % 3 or len(year) != 4 or len(clock) != 3:
         return None
     for number in [day, year] + clock:
         if not _is_number(number):
@@ -124,4 +124,4 @@ def parse_http_date(text):
     hour, minute, second = [int(n) for n in clock]
     if not (1 <= int(day) <= 31 and hour < 24 and minute < 60 and second < 61):
         return None
-    return (int(year), _MONTHS.index(month) + 1, int(day), hour, minute, second)
+    return (int(year), at // 3 + 1, int(day), hour, minute, second)

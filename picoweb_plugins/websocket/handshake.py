@@ -18,7 +18,7 @@ except ImportError:  # MicroPython's WebAssembly port: sha256 only
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 1.3
 VERSION = "13"
-_TOKEN_PUNCTUATION = "!#$%&'*+-.^_`|~"  # with letters and digits: RFC 9110 5.6.2
+_TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # RFC 9110 5.6.2
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 
@@ -51,12 +51,9 @@ class Handshake:
 
 def is_token(text):
     """True for a non-empty RFC 9110 token (header names, methods, parameters)."""
-    if not text:
-        return False
-    for char in text:
-        if not (char.isalpha() or char.isdigit() or char in _TOKEN_PUNCTUATION) or ord(char) > 126:
-            return False
-    return True
+    # strip() leaves what is no token character (a loop over the str would
+    # not do: MicroPython interns each character a loop or an index takes out of a str, for good).
+    return bool(text) and not text.strip(_TOKEN_CHARS)
 
 
 def _tokens(value):
@@ -93,7 +90,7 @@ def parse_extensions(value):
             param, equals, raw = part.partition("=")
             param = param.strip(" \t")
             raw = raw.strip(" \t")
-            if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+            if len(raw) >= 2 and raw[:1] == '"' and raw[-1:] == '"':
                 raw = raw[1:-1]
             if not is_token(param) or (equals and not is_token(raw)):
                 raise HandshakeError(400, "malformed Sec-WebSocket-Extensions header")

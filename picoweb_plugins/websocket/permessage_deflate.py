@@ -41,7 +41,7 @@ CAN_COMPRESS = zlib is not None
 
 def _window_bits(value):
     """An RFC 7692 window size: digits, no leading zero, 8 to 15; else None."""
-    if value is None or not value.isdigit() or value[0] == "0":
+    if value is None or not value.isdigit() or value[:1] == "0":
         return None
     bits = int(value)
     return bits if 8 <= bits <= 15 else None

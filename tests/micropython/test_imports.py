@@ -5,12 +5,12 @@
 import os
 import sys
 
-# CPython only: MicroPython has no asyncio.Protocol, and the picoweb command
-# (argparse, subprocess, fork) is not for boards. template_compiler needs
-# utemplate, which this file system lacks; tests/test_templates.py runs it
-# under the unix port.
+# CPython only: MicroPython has no asyncio.Protocol and no signal handlers
+# (picoweb.signals), the picoweb command (argparse, subprocess, fork) is not
+# for boards, nor the hints of picoweb.plugin_hints. template_compiler needs utemplate, which this file
+# system lacks; tests/test_templates.py runs it under the unix port.
 SKIP = ("picoweb.asyncio_protocol", "picoweb.__main__", "picoweb.cli", "picoweb.reload", "picoweb.workers",
-        "picoweb.template_compiler")
+        "picoweb.signals", "picoweb.plugin_hints", "picoweb.template_compiler")
 
 
 def _modules(folder, package):

@@ -11,9 +11,9 @@ from picoweb.server import Connection
 
 LAZY = (
     "picoweb.chunked", "picoweb.cookies", "picoweb.extensions", "picoweb.failures",
-    "picoweb.files", "picoweb.mounts", "picoweb.pages", "picoweb.patterns", "picoweb.segments",
-    "picoweb.template_compiler", "picoweb.templates", "picoweb.testclient", "picoweb.upgrade",
-    "picoweb.asyncio_protocol",
+    "picoweb.files", "picoweb.listen", "picoweb.mounts", "picoweb.pages", "picoweb.patterns",
+    "picoweb.segments", "picoweb.shutdown", "picoweb.template_compiler", "picoweb.templates",
+    "picoweb.testclient", "picoweb.upgrade", "picoweb.asyncio_protocol",
 )
 
 

@@ -1,10 +1,9 @@
 # Runs a picoweb app script under the MicroPython unix port, as
-# `micropython script.py [args]` would, with two differences for the tests:
+# `micropython script.py [args]` would, with one difference for the tests:
 # `WebApp.run()` serves on the port given by PICOWEB_TEST_PORT (default 0,
 # a free one) whatever port the script asks for, so the examples run exactly
-# as written; and the log goes to stdout through print(), since the unix
-# port has no logging module (picoweb is silent without one). The test
-# reads the port from the "Running on http://..." line.
+# as written. The test reads the port from the "Running on http://..." line
+# of picoweb's own log (printed: the unix port has no logging module).
 #
 #   MICROPYPATH=.frozen:<repo> micropython tests/unix/launch.py app.py [args]
 import os
@@ -12,38 +11,10 @@ import sys
 
 import picoweb
 
-
-class PrintLog:
-    """The logger methods picoweb calls, printed as "LEVEL picoweb: text"."""
-
-    def __init__(self, debug):
-        self.debug_on = debug > 0
-
-    def _print(self, level, message, args):
-        print(level, "picoweb:", message % args if args else message)
-
-    def debug(self, message, *args):
-        if self.debug_on:
-            self._print("DEBUG", message, args)
-
-    def info(self, message, *args):
-        self._print("INFO", message, args)
-
-    def warning(self, message, *args):
-        self._print("WARNING", message, args)
-
-    def error(self, message, *args, **kwargs):
-        self._print("ERROR", message, args)
-
-    exception = error
-
-
 _run = picoweb.WebApp.run
 
 
 def run(app, host="127.0.0.1", port=8081, debug=0, lazy_init=False, log=None, **options):
-    if log is None and debug >= 0:
-        log = PrintLog(int(debug))
     port = int(os.getenv("PICOWEB_TEST_PORT") or 0)
     _run(app, host, port, debug, lazy_init, log, **options)
 

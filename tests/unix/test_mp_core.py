@@ -5,6 +5,7 @@ import http.client
 import socket
 import threading
 import time
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -198,6 +199,38 @@ def test_limits_413_414_431(mp_server):
 def test_bad_input_gets_a_4xx_and_the_server_goes_on(core, raw, status):
     assert status_of(core.port, raw) == status
     assert status_of(core.port, get("/returned")) == 200
+
+
+def heap_in_use(port):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", "/heap")
+    return int(conn.getresponse().read())
+
+
+def test_text_from_clients_does_not_stay_on_the_heap(core):
+    # MicroPython keeps each character that code iterates over or indexes
+    # in a str as an interned string (a qstr), for good: request text
+    # walked character by character would pin every distinct character a
+    # client sends (20,000 CJK ones, ~18 bytes each), request after request.
+    start = heap_in_use(core.port)
+    for round_ in range(4):
+        chars = "".join(chr(0x4E00 + round_ * 1500 + i) for i in range(1500))
+        quoted = "".join("%%%02X" % b for b in chars[:300].encode())
+        sock = connect(core.port)
+        with sock:
+            # A header value, and a path that the log shows and a 404 looks at.
+            sock.sendall(("GET /none/%s HTTP/1.1\r\nX-Text: %s\r\n\r\n" % (quoted, chars)).encode())
+            (resp,) = recv_responses(sock, 1)
+            assert resp.status == 404
+    # One character at a time too: where an <int:...> parameter ends.
+    sock = connect(core.port)
+    with sock:
+        for first in range(0x6000, 0x6000 + 1500, 100):
+            sock.sendall(b"".join(b"GET /int/1%s HTTP/1.1\r\n\r\n" % quote(chr(first + i)).encode()
+                                  for i in range(100)))
+            assert [resp.status for resp in recv_responses(sock, 100)] == [404] * 100
+    grown = heap_in_use(core.port) - start
+    assert grown < 16384, "%d bytes more on the heap after 7,500 distinct characters" % grown
 
 
 # Slow, stalled and too many clients

@@ -1,6 +1,6 @@
 """Every example under the MicroPython unix port, started with `app.run()`
 exactly as written (from examples/, through launch.py, which only makes
-run() serve on a free port and log with print), and browsed with the
+run() serve on a free port), and browsed with the
 very checks tests/test_examples.py makes of it on CPython: those test
 functions are collected again here, with a `run_example` fixture that
 starts MicroPython instead. Ctrl-C stops it (the unix port has no

@@ -121,6 +121,22 @@ def test_multipart_upload_leaves_no_temp_file(plugins):
     assert os.listdir(str(plugins.uploads)) == []
 
 
+def test_text_from_clients_does_not_stay_on_the_heap(plugins):
+    # As in test_mp_core.py: MicroPython interns each character taken out
+    # of a str by a loop or an index, for good. Static paths and multipart
+    # names and filenames must not be walked so.
+    client = plugins.client
+    start = int(client.get("/heap").text)
+    for round_ in range(4):
+        chars = "".join(chr(0x4E00 + round_ * 600 + i) for i in range(600))
+        assert client.get("/static/" + chars[:200] + ":").status_code == 403
+        assert client.get("/static/.%s" % chars[200:400]).status_code == 404
+        sent = client.post("/form", files={"f" + chars[400:500]: (chars[500:] + ".bin", b"x")})
+        assert sent.status_code == 200
+    grown = int(client.get("/heap").text) - start
+    assert grown < 16384, "%d bytes more on the heap after 2,400 distinct characters" % grown
+
+
 def test_multipart_body_cut_short_is_400(plugins):
     body = (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue\r\n--B')
     sent = plugins.client.post("/form", content=body, headers={

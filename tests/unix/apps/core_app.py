@@ -90,6 +90,15 @@ def port(req, resp):
     return str(req.app.port)
 
 
+@app.route("/heap")
+def heap(req, resp):
+    # What stays allocated between requests.
+    import gc
+
+    gc.collect()
+    return str(gc.mem_alloc())
+
+
 @app.route("/boom")
 def boom(req, resp):
     raise ValueError("a handler bug")

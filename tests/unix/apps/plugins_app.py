@@ -36,6 +36,15 @@ def query(req, resp):
     return ",".join(k + "=" + v for k, v in req.parse_qs().items())
 
 
+@app.route("/heap")
+def heap(req, resp):
+    # What stays allocated between requests.
+    import gc
+
+    gc.collect()
+    return str(gc.mem_alloc())
+
+
 @app.route("/uploads")
 def uploads(req, resp):
     return ",".join(sorted(os.listdir(sys.argv[1])))
