@@ -1,7 +1,8 @@
 """SSE on CPython: what a client parses from format_event() (by the HTML
 standard's algorithm) is what was sent, for any text; and over a real
 socket, a client that leaves ends the handler. The shared cases live in
-tests/micropython/test_sse.py (run on both runtimes)."""
+tests/micropython/test_sse.py (run on both runtimes); the example served
+by the MicroPython unix port in tests/unix/test_mp_sse.py."""
 
 import socket
 import threading
@@ -94,33 +95,3 @@ def test_client_leaving_a_real_socket_ends_the_handler(serve_app):
     assert outcome == [True]
     assert time.monotonic() - started < 5
 
-
-def test_eventsource_example_on_the_micropython_unix_port():
-    import httpx
-    from httpx_sse import connect_sse
-
-    from mpserver import MicroPythonServer
-
-    with MicroPythonServer("import example_eventsource as m\nm.INTERVAL = 0.05", "m.app") as server:
-        with httpx.Client(base_url="http://127.0.0.1:%d" % server.port, timeout=5) as client:
-            assert 'new EventSource("counter")' in client.get("/").text
-            with connect_sse(client, "GET", "/counter") as source:
-                assert source.response.headers["content-type"] == "text/event-stream"
-                events = source.iter_sse()
-                assert next(events).retry == 2000
-                assert [(e.event, e.id, e.data) for e in (next(events), next(events))] == [
-                    ("tick", "1", "1"), ("tick", "2", "2")]
-            # Reconnecting with the last id seen goes on from there.
-            with connect_sse(client, "GET", "/counter", headers={"Last-Event-ID": "2"}) as source:
-                events = source.iter_sse()
-                next(events)
-                assert [next(events).id, next(events).id] == ["3", "4"]
-            # Clients that leave mid-stream end their handlers: more of them
-            # than the port's max_connections (16), which a leak would use up.
-            for _ in range(24):
-                with connect_sse(client, "GET", "/counter") as source:
-                    assert source.response.status_code == 200
-                    next(source.iter_sse())
-                time.sleep(0.05)
-            assert client.get("/").status_code == 200
-        assert server.alive(), server.output

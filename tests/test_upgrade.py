@@ -1,12 +1,11 @@
 """`resp.upgrade()` over real sockets: the stream's close() ends a read
 another task is waiting in (a WebSocket's keep-alive or shutdown closes
 while its handler reads), on this transport, with output still queued for
-a client that does not read, and on the MicroPython unix port."""
+a client that does not read; tests/unix/test_mp_upgrade.py serves the
+same app from the MicroPython unix port."""
 
-import json
 import time
 
-from mpserver import MicroPythonServer
 from rawhttp import connect
 
 UPGRADE = b"GET /up HTTP/1.1\r\nHost: t\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n"
@@ -99,27 +98,3 @@ def test_close_ends_a_waiting_read_with_output_queued(serve_app):
     finally:
         sock.close()
 
-
-def test_close_ends_a_waiting_read_on_micropython():
-    with MicroPythonServer(APP) as server:
-        sock = open_quiet_upgrade(server.port)
-        try:
-            deadline = time.monotonic() + 0.2 + WAKE_WITHIN
-            while True:
-                probe = connect(server.port)
-                probe.sendall(b"GET /result HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-                answer = b""
-                while True:
-                    piece = probe.recv(4096)
-                    if not piece:
-                        break
-                    answer += piece
-                probe.close()
-                got = json.loads(answer.partition(b"\r\n\r\n")[2])["got"]
-                if got or time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
-            assert got, "the read still waits after close(): " + server.output
-            assert got[0][0] == "b''" and got[0][1] < WAKE_WITHIN * 1000
-        finally:
-            sock.close()

@@ -3,7 +3,8 @@
 what a polite client never sends. Most tests serve examples/example_ws_echo.py
 in-process, so the server's own tasks can be counted; others small apps
 with the settings they test. The suite runs on each CPython transport
-(PICOWEB_TRANSPORT); the unix-port runs are at the end.
+(PICOWEB_TRANSPORT); tests/unix/test_mp_websocket.py serves the echo and
+the chat from the MicroPython unix port with these helpers.
 """
 
 import asyncio
@@ -22,7 +23,6 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Ping, Request, TextMessage
 
 import picoweb
-from mpserver import MicroPythonServer
 from picoweb_plugins.websocket import WebSockets, websocket
 from rawhttp import connect as raw_connect, recv_responses
 
@@ -519,70 +519,3 @@ def test_shutdown_closes_open_websockets_1001(serve_app):
 
     assert run(client()) < 1  # well within shutdown_timeout: nobody waited for it
 
-
-# The same echo on the MicroPython unix port
-
-
-def test_echo_on_the_micropython_unix_port():
-    # A 900 KiB message is on the heap several times at its peak (compressed,
-    # inflated, as text, framed back): 8 MiB is enough only when it is not
-    # fragmented; 16 MiB leaves room (the 1 MiB limit is for CPython, not boards).
-    with MicroPythonServer("import example_ws_echo as m", "m.app", heapsize="16M") as server:
-        text = "é" * (450 * 1024)
-        binary = os.urandom(900 * 1024)
-
-        async def client(compression):
-            async with connect(ws_url(server), compression=compression, max_size=None) as ws:
-                for message in ("hi", b"\x00\xff", text, binary):
-                    await ws.send(message)  # deflated by the client: the port inflates
-                    assert await ws.recv() == message
-                await ws.send(["frag", "ments"])
-                assert await ws.recv() == "fragments"
-                await asyncio.wait_for(await ws.ping(b"p"), 5)
-                await ws.send(b"x" * (example_ws_echo.MAX_MESSAGE + 1))
-                with pytest.raises(ConnectionClosedError) as closed:
-                    await ws.recv()
-                assert closed.value.rcvd.code == 1009
-
-        async def invalid_text():
-            async with connect(ws_url(server)) as ws:
-                await ws.send(b"\xff", text=True)
-                with pytest.raises(ConnectionClosedError) as closed:
-                    await ws.recv()
-                assert closed.value.rcvd.code == 1007
-
-        run(client("deflate"), 60)
-        run(client(None), 60)
-        run(invalid_text())
-        with pytest.raises(InvalidStatus) as refused:
-            run(echo_once(server, "x", origin="https://evil.example"))
-        assert refused.value.response.status_code == 403
-        for what, data, code in FAILURES:
-            client = RawClient(server.port)
-            client.sock.sendall(data)
-            assert client.close_code() == code, what
-        for _ in range(3):
-            abort(RawClient(server.port).sock)
-        assert run(echo_once(server, "still serving")) == "still serving"
-        assert server.alive(), server.output
-
-
-def test_chat_on_the_micropython_unix_port():
-    import json
-
-    with MicroPythonServer("import example_chat as m", "m.app") as server:
-        async def client():
-            async with connect(ws_url(server, "/chat")) as alice:
-                me = json.loads(await alice.recv())["you"]
-                assert json.loads(await alice.recv()) == {"system": me + " joined"}
-                async with connect(ws_url(server, "/chat")) as bob:
-                    bob_name = json.loads(await bob.recv())["you"]
-                    assert json.loads(await alice.recv()) == {"system": bob_name + " joined"}
-                    assert json.loads(await bob.recv()) == {"system": bob_name + " joined"}
-                    await bob.send("hello, ünïcode")
-                    for ws in (alice, bob):
-                        assert json.loads(await ws.recv()) == {"name": bob_name, "text": "hello, ünïcode"}
-                assert json.loads(await alice.recv()) == {"system": bob_name + " left"}
-
-        run(client())
-        assert server.alive(), server.output

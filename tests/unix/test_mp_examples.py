@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import test_examples as on_cpython
-from conftest import EXAMPLES, MICROPYTHON, MISSING, MpServer
+from mpserver import EXAMPLES, MpServer, require_micropython
 
 # Generate the script that imports an example and serves it, as the
 # CPython suite's IMPORT_AND_RUN does (`setup` may change module settings).
@@ -64,8 +64,7 @@ class ExampleServer(MpServer):
 @pytest.fixture
 def run_example(mp_lib, tmp_path):
     """run_example("example_x", setup="m.X = 1", as_main=False) under MicroPython."""
-    if MICROPYTHON is None:
-        pytest.skip(MISSING)
+    require_micropython()
     servers = []
 
     def start(module, setup="", as_main=False):
@@ -83,7 +82,7 @@ def run_example(mp_lib, tmp_path):
 
     yield start
     for server in servers:
-        server.kill()
+        server.close()
 
 
 @pytest.fixture(scope="module", autouse=True)
