@@ -2,7 +2,6 @@
 real sockets: the assertions of the CPython suite, from CPython clients."""
 
 import http.client
-import socket
 import threading
 import time
 from urllib.parse import quote

@@ -1,13 +1,12 @@
 """Every plugin served by the MicroPython unix port (apps/plugins_app.py)
 over real sockets: static files, forms and uploads, JSON."""
 
-import gzip
 import os
 
 import httpx
 import pytest
 
-from rawhttp import connect, get, recv_responses, recv_until_closed
+from rawhttp import connect, get, recv_responses
 
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 STATIC = os.path.join(APPS, "static")
