@@ -246,8 +246,14 @@ class Run:
         self.output = []
         self.lines = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
-        self.imported = int(self.expect("IMPORT ").split()[1])
-        self.expect("READY")
+        try:
+            self.imported = int(self.expect("IMPORT ").split()[1])
+            self.expect("READY")
+        except BaseException:
+            # A heap too small to start in (the bisection tries many): the
+            # process may hang rather than exit; no one else would stop it.
+            self.close()
+            raise
 
     def _pump(self):
         for line in self.proc.stdout:
