@@ -6,16 +6,16 @@ every wait here is bounded, so a hung example fails its test, not the run.
 """
 
 import os
-import queue
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
 import pytest
+
+from process_output import ProcessOutput
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -47,7 +47,7 @@ runpy.run_path("{module}.py", run_name="__main__")
 """
 
 
-class ExampleServer:
+class ExampleServer(ProcessOutput):
     """One example in a subprocess; `client` is an httpx.Client for it.
     By default this checkout's examples, with it on PYTHONPATH; `python` and
     `cwd` run another environment's as it is (a fresh clone's)."""
@@ -63,41 +63,10 @@ class ExampleServer:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
             errors="replace",
         )
-        self.lines = []  # everything the process printed so far
-        self._lines = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.follow_output()
         match = self.wait_for_line(RUNNING, START_TIMEOUT, "the server to start")
         self.url = match.group(1)
         self.client = httpx.Client(base_url=self.url, timeout=REQUEST_TIMEOUT)
-
-    def _pump(self):
-        # Drain the pipe all along, so a chatty server never blocks on it.
-        for line in self.proc.stdout:
-            self._lines.put(line.rstrip("\n"))
-        self._lines.put(None)
-
-    def wait_for_line(self, pattern, timeout, what):
-        """The match of the first new output line matching `pattern`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                line = self._lines.get(timeout=max(remaining, 0))
-            except queue.Empty:
-                line = None
-                remaining = 0
-            if line is None:
-                self.kill()
-                why = "timed out" if remaining <= 0 else "the process exited"
-                raise AssertionError("waiting for %s: %s; output:\n%s" % (what, why, self.output))
-            self.lines.append(line)
-            found = re.search(pattern, line)
-            if found:
-                return found
-
-    @property
-    def output(self):
-        return "\n".join(self.lines)
 
     def get(self, path, **kwargs):
         return self.client.get(path, **kwargs)
@@ -116,20 +85,10 @@ class ExampleServer:
         except subprocess.TimeoutExpired:
             self.kill()
             raise AssertionError("no exit within %s s of SIGTERM; output:\n%s" % (STOP_TIMEOUT, self.output))
-        self._collect_rest()
+        self.collect(STOP_TIMEOUT)
         assert code == 0, "exit status %r; output:\n%s" % (code, self.output)
         assert tracebacks or "Traceback" not in self.output, self.output
         return self.output
-
-    def _collect_rest(self):
-        while True:
-            try:
-                line = self._lines.get(timeout=STOP_TIMEOUT)
-            except queue.Empty:
-                return
-            if line is None:
-                return
-            self.lines.append(line)
 
     def kill(self):
         if self.proc.poll() is None:

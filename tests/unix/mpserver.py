@@ -15,17 +15,17 @@ missing and closes every server it started. Every wait is bounded.
 """
 
 import os
-import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import pytest
+
+from process_output import ProcessOutput
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -64,7 +64,7 @@ def micropython_env(path, extra=None):
     return env
 
 
-class MpServer:
+class MpServer(ProcessOutput):
     """One app under `micropython`: `script` (relative to `cwd`) or
     `source` (written to a temporary app.py), `args` as its sys.argv[1:],
     `lib` and `path` folders on its MICROPYPATH after the repository,
@@ -88,52 +88,9 @@ class MpServer:
             command, cwd=cwd, env=micropython_env([lib] + list(path), env), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
             errors="replace")
-        self.lines = []
-        self._lines = queue.Queue()
-        self._pump_thread = threading.Thread(target=self._pump, daemon=True)
-        self._pump_thread.start()
+        self.follow_output()
         self.port = int(self.wait_for_line(RUNNING, START_TIMEOUT, "the server to start").group(1))
         self.url = "http://127.0.0.1:%d" % self.port
-
-    def _pump(self):
-        for line in self.proc.stdout:
-            self._lines.put(line.rstrip("\n"))
-        self._lines.put(None)
-
-    def wait_for_line(self, pattern, timeout, what):
-        """The match of the first new output line matching `pattern`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                line = self._lines.get(timeout=max(remaining, 0))
-            except queue.Empty:
-                line = None
-                remaining = 0
-            if line is None:
-                self.kill()
-                why = "timed out" if remaining <= 0 else "the process exited"
-                raise AssertionError("waiting for %s: %s; output:\n%s" % (what, why, self.output))
-            self.lines.append(line)
-            found = re.search(pattern, line)
-            if found:
-                return found
-
-    def collect(self, timeout=0.2):
-        """Take in what the process printed meanwhile; returns all output."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._lines.get(timeout=max(deadline - time.monotonic(), 0))
-            except queue.Empty:
-                return self.output
-            if line is None:
-                return self.output
-            self.lines.append(line)
-
-    @property
-    def output(self):
-        return "\n".join(self.lines)
 
     def alive(self):
         return self.proc.poll() is None
