@@ -423,15 +423,18 @@ def test_sigterm_under_load_finishes_in_flight_and_refuses_new(shutdown_server):
     # New clients keep coming while the server stops: each is answered
     # (before the signal), closed unanswered (accepted as it stopped) or
     # refused; never anything else.
-    outcomes = []  # (outcome, when the connection was made or refused)
+    outcomes = []  # (outcome, when the connection was tried or refused)
     stop_clients = threading.Event()
     bad = []
 
     def newcomer():
         while not stop_clients.is_set():
+            # Taken before connect(): a thread may run again only after
+            # another has met the refusal, though its own connection was
+            # accepted before the listener closed (and is answered).
+            connected = time.monotonic()
             try:
                 with connect(server.port) as sock:
-                    connected = time.monotonic()
                     sock.sendall(get("/"))
                     try:
                         out = [(r.status, r.body) for r in recv_responses(sock, 1)]
@@ -485,6 +488,6 @@ def test_sigterm_under_load_finishes_in_flight_and_refuses_new(shutdown_server):
     assert exited - signalled < 3  # 1 s of handler left, well inside shutdown_timeout
     assert bad == []
     assert refused_at and refused_at[0] < 1
-    # No connection made after the first refusal was answered.
+    # No connection tried after the first refusal was answered.
     assert not [when for outcome, when in outcomes if outcome == "ok" and when - signalled > refused_at[0]]
     assert not any("Traceback" in line or "ERROR" in line for line in server.stderr), server.stderr
