@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from process_output import end_process
+
 START_TIMEOUT = 30  # seconds for chromium to open its debugging port
 CALL_TIMEOUT = 15  # seconds for one DevTools command to answer
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -168,14 +170,8 @@ class Chromium:
         return Page(target["webSocketDebuggerUrl"])
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
         if self.process is not None:
+            end_process(self.process, 10)
             self.process.stderr.close()
         if self.profile is not None:
             shutil.rmtree(self.profile, ignore_errors=True)

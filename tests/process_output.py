@@ -1,13 +1,28 @@
-"""The output of a server process a test started, read as it comes: a
-thread drains the pipe all along (a chatty server never blocks on it), and
-every wait for a line is bounded. Used by the examples' CPython runner
-(tests/test_examples.py) and the MicroPython launcher (tests/unix/mpserver.py).
+"""Server processes a test started: their output read as it comes (a
+thread drains the pipe all along, so a chatty server never blocks on it,
+and every wait for a line is bounded), and their end. Used by the
+examples' CPython runner (tests/test_examples.py), the MicroPython
+launcher (tests/unix/mpserver.py) and the helpers that run Redis, nginx
+and Chromium.
 """
 
 import queue
 import re
+import subprocess
 import threading
 import time
+
+
+def end_process(process, timeout):
+    """SIGTERM `process`, and kill it if it has not exited within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout)
 
 
 class ProcessOutput:

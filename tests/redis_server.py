@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from process_output import end_process
+
 START_TIMEOUT = 10  # seconds
 
 
@@ -59,13 +61,8 @@ class RedisServer:
         return reply.startswith((b"+PONG", b"-NOAUTH"))
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        if self.process is not None:
+            end_process(self.process, 5)
         self.process = None
 
     def restart(self):

@@ -13,6 +13,7 @@ import pytest
 from websockets.sync.client import connect
 
 from asgi_servers import EXAMPLES, HOST, ROOT, STOP_TIMEOUT, asgi_server, die_with_the_tests, free_port, nginx_binary
+from process_output import end_process
 from test_asgi_servers import pytestmark as protocol_pass_only
 
 NGINX = nginx_binary()
@@ -77,12 +78,7 @@ def proxied(tmp_path_factory):
         with httpx.Client(base_url=url, timeout=10) as client:
             yield client, url
     finally:
-        nginx.terminate()
-        try:
-            nginx.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-            nginx.wait(STOP_TIMEOUT)
+        end_process(nginx, STOP_TIMEOUT)
         app_server.stop()
 
 

@@ -12,6 +12,7 @@ import time
 import httpx
 import pytest
 
+from process_output import end_process
 from redis_server import free_port
 from test_portable_on_micropython import ROOT, micropython_command
 
@@ -41,13 +42,7 @@ class ServerProcess:
         raise AssertionError("the server did not start: " + "".join(output))
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        end_process(self.process, 5)
         self.process.stdout.close()
 
 
